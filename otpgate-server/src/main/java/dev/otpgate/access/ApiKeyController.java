@@ -1,0 +1,76 @@
+package dev.otpgate.access;
+
+import dev.otpgate.platform.ApiProblem;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/apps/{app_id}/api-keys}: admin keys only. The secret appears in the create response only. */
+@RestController
+@RequestMapping(path = "/v1/apps/{appId}/api-keys", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "API keys", description = "Keys an app's backend calls otpgate with (admin scope)")
+class ApiKeyController {
+
+    private final ApiKeyService keys;
+
+    ApiKeyController(ApiKeyService keys) {
+        this.keys = keys;
+    }
+
+    record CreateKeyRequest(String name, List<String> scopes, Instant expiresAt) {}
+
+    record KeyView(String id, String appId, String name, List<String> scopes, String hint, Instant createdAt,
+            Instant expiresAt, Instant revokedAt, String secret) {
+
+        static KeyView of(ApiKey key, String secret) {
+            return new KeyView(key.id(), key.appId(), key.name(), key.scopes().stream().map(Scope::value).sorted().toList(),
+                    key.hint(), key.createdAt(), key.expiresAt(), key.revokedAt(), secret);
+        }
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Create a key; the secret is shown in this response only")
+    ResponseEntity<KeyView> create(@PathVariable String appId, @RequestBody CreateKeyRequest request) {
+        String name = request.name() == null ? "api key" : request.name().strip();
+        if (name.isEmpty() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
+            throw ApiProblem.invalid("name", "must be 1–100 printable characters");
+        }
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        for (String value : request.scopes() == null ? List.<String>of() : request.scopes()) {
+            scopes.add(Scope.of(value).orElseThrow(() -> ApiProblem.invalid("scopes", "unknown scope; one of "
+                    + List.of(Scope.values()).stream().map(Scope::value).toList())));
+        }
+        ApiKeyService.CreatedKey created = keys.create(appId, name, scopes, request.expiresAt());
+        return ResponseEntity.created(URI.create("/v1/apps/" + appId + "/api-keys/" + created.key().id()))
+                .body(KeyView.of(created.key(), created.secret()));
+    }
+
+    @GetMapping
+    @Operation(summary = "List an app's keys (never their secrets)")
+    Map<String, List<KeyView>> list(@PathVariable String appId) {
+        return Map.of("api_keys", keys.list(appId).stream().map(key -> KeyView.of(key, null)).toList());
+    }
+
+    @DeleteMapping("/{keyId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Revoke a key with immediate effect")
+    void revoke(@PathVariable String appId, @PathVariable String keyId) {
+        keys.revoke(appId, keyId);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.otpgate.access;
+
+import dev.otpgate.platform.ApiProblem;
+import dev.otpgate.platform.OtpgateProperties;
+import dev.otpgate.platform.ProblemWriter;
+import dev.otpgate.platform.RequestBodyLimitFilter;
+import jakarta.servlet.DispatcherType;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.header.HeaderWriterFilter;
+
+/**
+ * The API's filter chain: stateless, deny by default (S-30), one scope per operation (S-31), problem details
+ * for 401 and 403, and the security headers of S-37/S-38 on every response, errors included.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain apiFilterChain(HttpSecurity http, ApiKeyService keys, ProblemWriter problems,
+            OtpgateProperties properties) throws Exception {
+        String start = Scope.VERIFICATIONS_START.authority();
+        String check = Scope.VERIFICATIONS_CHECK.authority();
+        String admin = Scope.ADMIN.authority();
+        http.csrf(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .anonymous(AbstractHttpConfigurer::disable)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .headers(headers -> headers
+                        .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(31_536_000).includeSubDomains(true))
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(
+                                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"))
+                        .frameOptions(frame -> frame.deny()))
+                .exceptionHandling(errors -> errors
+                        .authenticationEntryPoint((request, response, e) -> {
+                            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otpgate\"");
+                            problems.write(response, new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated",
+                                    "Unauthenticated", "send an API key as Authorization: Bearer otpg_…"));
+                        })
+                        .accessDeniedHandler((request, response, e) -> problems.write(response, new ApiProblem(
+                                HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "this key lacks the scope for this operation"))))
+                .addFilterAfter(new RequestBodyLimitFilter(properties.limits().maxBodyBytes(), problems), HeaderWriterFilter.class)
+                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, problems), AuthorizationFilter.class)
+                .authorizeHttpRequests(rules -> rules
+                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                        .requestMatchers("/error").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/v1/openapi.json", "/v1/openapi.json/**",
+                                "/swagger-ui.html", "/swagger-ui/**").permitAll()
+                        .requestMatchers(HttpMethod.POST, "/v1/verifications").hasAuthority(start)
+                        .requestMatchers(HttpMethod.POST, "/v1/verifications/check", "/v1/verifications/*/check").hasAuthority(check)
+                        .requestMatchers(HttpMethod.GET, "/v1/verifications/*").hasAnyAuthority(start, check)
+                        .requestMatchers("/v1/verifications/**").hasAuthority(start)
+                        .requestMatchers("/v1/apps", "/v1/apps/**", "/v1/dev/**").hasAuthority(admin)
+                        .anyRequest().denyAll());
+        return http.build();
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Access: who is calling. API keys (prefixed, checksummed, stored hashed, scoped, revocable at once), the
+ * bootstrap admin key, the security filter chain with deny-by-default rules and security headers (S-24,
+ * S-28–S-31, S-38). It does not decide what a verification may do; it only says which app and scopes a
+ * caller holds, as a {@link dev.otpgate.access.Caller}.
+ */
+@org.springframework.modulith.ApplicationModule(displayName = "Access", allowedDependencies = {"platform", "apps"})
+package dev.otpgate.access;

@@ -1,0 +1,27 @@
+package dev.otpgate.delivery;
+
+import dev.otpgate.delivery.dev.DevInboxChannel;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * Picks the provider for a channel: the first configured one, or the dev inbox when no provider is configured
+ * and the dev inbox is on (embedded mode), so phone verifications work out of the box.
+ */
+@Component
+class ChannelRouter {
+
+    private final List<Channel> providers;
+    private final Optional<DevInboxChannel> devInbox;
+
+    ChannelRouter(List<Channel> channels, Optional<DevInboxChannel> devInbox) {
+        this.providers = channels.stream().filter(channel -> !(channel instanceof DevInboxChannel)).toList();
+        this.devInbox = devInbox;
+    }
+
+    Optional<Channel> route(String channel) {
+        return providers.stream().filter(provider -> provider.serves(channel)).findFirst()
+                .or(() -> devInbox.map(Channel.class::cast));
+    }
+}

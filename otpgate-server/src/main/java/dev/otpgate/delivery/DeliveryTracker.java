@@ -1,0 +1,15 @@
+package dev.otpgate.delivery;
+
+/**
+ * Implemented by the module that owns verifications: the worker asks it whether a step still deserves a send
+ * (a canceled or resent verification does not) and tells it how the send went.
+ */
+public interface DeliveryTracker {
+
+    boolean isCurrent(String verificationId, int step);
+
+    void sent(String verificationId, int step, String providerId);
+
+    /** @param reason a short reason without secrets, shown to the app */
+    void failed(String verificationId, int step, String reason);
+}

@@ -1,0 +1,68 @@
+package dev.otpgate.delivery;
+
+import com.github.kagkarlsson.scheduler.task.ExecutionContext;
+import com.github.kagkarlsson.scheduler.task.FailureHandler;
+import com.github.kagkarlsson.scheduler.task.TaskInstance;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+
+/**
+ * The {@code deliver-code} job: opens the sealed request, skips it when the step is no longer current, renders
+ * the message and hands it to the routed provider. A temporary failure is retried with exponential backoff
+ * (2 s, 4 s, 8 s, …) up to {@link #MAX_TRIES} tries; a permanent one, or the last try, marks the step failed.
+ */
+@Configuration(proxyBeanMethods = false)
+class DeliveryWorker {
+
+    static final String TASK_NAME = "deliver-code";
+    static final int MAX_TRIES = 5;
+    private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+
+    @Bean
+    OneTimeTask<String> deliverTask(@Lazy DeliveryQueue queue, MessageRenderer renderer, ChannelRouter router,
+            ObjectProvider<DeliveryTracker> tracker, MeterRegistry meters, Clock clock) {
+        return Tasks.oneTime(TASK_NAME, String.class)
+                .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(Duration.ofSeconds(2), 2.0))
+                .execute((TaskInstance<String> instance, ExecutionContext context) -> {
+                    DeliveryRequest request = queue.open(instance.getData(), instance.getId());
+                    DeliveryTracker steps = tracker.getObject();
+                    if (!steps.isCurrent(request.verificationId(), request.step())) {
+                        log.debug("Skipping {}: no longer current", request);
+                        return;
+                    }
+                    Channel provider = router.route(request.channel()).orElse(null);
+                    if (provider == null) {
+                        steps.failed(request.verificationId(), request.step(), "no provider for channel " + request.channel());
+                        return;
+                    }
+                    try {
+                        provider.send(renderer.render(request));
+                        steps.sent(request.verificationId(), request.step(), provider.id());
+                        meters.counter("otpgate.delivery.sent", "channel", request.channel(), "provider", provider.id()).increment();
+                        Timer.builder("otpgate.delivery.latency").description("From commit of the job to the provider's acceptance")
+                                .tag("channel", request.channel()).tag("provider", provider.id())
+                                .register(meters).record(Duration.between(request.queuedAt(), clock.instant()));
+                    } catch (DeliveryException e) {
+                        meters.counter("otpgate.delivery.failures", "channel", request.channel(), "provider", provider.id()).increment();
+                        int tries = context.getExecution().consecutiveFailures + 1;
+                        if (e.permanent() || tries >= MAX_TRIES) {
+                            log.warn("Delivery of {} failed for good after {} tries: {}", request, tries, e.getMessage());
+                            steps.failed(request.verificationId(), request.step(), e.getMessage());
+                            return;
+                        }
+                        log.info("Delivery of {} failed (try {} of {}), will retry: {}", request, tries, MAX_TRIES, e.getMessage());
+                        throw new IllegalStateException("delivery failed, retrying: " + e.getMessage());
+                    }
+                });
+    }
+}

@@ -1,0 +1,42 @@
+package dev.otpgate.delivery.dev;
+
+import dev.otpgate.platform.ApiProblem;
+import dev.otpgate.privacy.Destinations;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /v1/dev/messages}: admin keys only, embedded mode only (404 when the dev inbox is off). It shows
+ * messages in full, codes included: that is what the dev inbox is for.
+ */
+@RestController
+@ConditionalOnProperty(name = "otpgate.dev-inbox.enabled", havingValue = "true", matchIfMissing = true)
+@Tag(name = "Dev inbox", description = "Messages kept instead of sent, embedded mode only (admin scope)")
+class DevInboxController {
+
+    private final DevInboxChannel inbox;
+    private final Destinations destinations;
+
+    DevInboxController(DevInboxChannel inbox, Destinations destinations) {
+        this.inbox = inbox;
+        this.destinations = destinations;
+    }
+
+    @GetMapping(path = "/v1/dev/messages", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Read the dev inbox, newest first; ?to= filters by destination (any spelling)")
+    Map<String, List<DevInboxChannel.Message>> messages(@RequestParam(required = false) String to,
+            @RequestParam(defaultValue = "50") int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw ApiProblem.invalid("limit", "must be 1–1000");
+        }
+        String normalised = to == null ? null : destinations.parse(to).value();
+        return Map.of("messages", inbox.messages(normalised, limit));
+    }
+}

@@ -1,0 +1,71 @@
+package dev.otpgate.delivery.email;
+
+import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.DeliveryException;
+import dev.otpgate.delivery.OutboundMessage;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.mail.MailAuthenticationException;
+import org.springframework.mail.MailException;
+import org.springframework.mail.MailParseException;
+import org.springframework.mail.MailPreparationException;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.MimeMessageHelper;
+import org.springframework.stereotype.Component;
+
+/**
+ * Email over SMTP with Spring Mail; active when {@code spring.mail.host} is set. Email is a restricted
+ * authenticator (S-06): an app must list it in {@code allowed_channels}.
+ */
+@Component
+class SmtpEmailChannel implements Channel {
+
+    private final ObjectProvider<JavaMailSender> mailSender;
+    private final String from;
+    private final String fromName;
+
+    SmtpEmailChannel(ObjectProvider<JavaMailSender> mailSender,
+            @Value("${otpgate.email.from:otpgate@localhost}") String from,
+            @Value("${otpgate.email.from-name:otpgate}") String fromName) {
+        this.mailSender = mailSender;
+        this.from = from;
+        this.fromName = fromName;
+    }
+
+    @Override
+    public String id() {
+        return "smtp";
+    }
+
+    @Override
+    public boolean serves(String channel) {
+        return "email".equals(channel) && mailSender.getIfAvailable() != null;
+    }
+
+    @Override
+    public void send(OutboundMessage message) throws DeliveryException {
+        JavaMailSender sender = mailSender.getObject();
+        try {
+            MimeMessage mime = sender.createMimeMessage();
+            MimeMessageHelper helper = new MimeMessageHelper(mime, false, StandardCharsets.UTF_8.name());
+            helper.setFrom(new InternetAddress(from, fromName, StandardCharsets.UTF_8.name()));
+            helper.setTo(message.to());
+            helper.setSubject(message.subject());
+            helper.setText(message.text(), false);
+            sender.send(mime);
+        } catch (MailAuthenticationException e) {
+            throw new DeliveryException("SMTP authentication failed", false, null);
+        } catch (MailParseException | MailPreparationException | MessagingException | UnsupportedEncodingException e) {
+            throw new DeliveryException("the message could not be prepared for SMTP", true, null);
+        } catch (MailException e) {
+            // Connection refused, timeouts, 4xx replies: worth another try. The cause is not kept: SMTP
+            // exceptions can quote the recipient address.
+            throw new DeliveryException("the SMTP server did not accept the message", false, null);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.otpgate.platform;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+
+/**
+ * A failure that reaches the client as an RFC 9457 problem with a stable type
+ * ({@code https://otpgate.dev/problems/<slug>}). The detail is written for the client and must never carry a
+ * code, key, token or full destination (S-45, S-47).
+ */
+public class ApiProblem extends RuntimeException {
+
+    public static final String TYPE_BASE = "https://otpgate.dev/problems/";
+
+    private final HttpStatus status;
+    private final String slug;
+    private final String title;
+    private final Map<String, Object> extensions = new LinkedHashMap<>();
+    private Duration retryAfter;
+
+    public ApiProblem(HttpStatus status, String slug, String title, String detail) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.slug = slug;
+        this.title = title;
+    }
+
+    public static ApiProblem notFound(String what) {
+        return new ApiProblem(HttpStatus.NOT_FOUND, "not-found", "Not found", what + " does not exist");
+    }
+
+    public static ApiProblem invalid(String field, String message) {
+        return new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", field + ": " + message)
+                .with("errors", java.util.List.of(Map.of("field", field, "message", message)));
+    }
+
+    public ApiProblem with(String name, Object value) {
+        extensions.put(name, value);
+        return this;
+    }
+
+    /** Sets the {@code Retry-After} header and the {@code retry_after_seconds} member. */
+    public ApiProblem retryAfter(Duration duration) {
+        long seconds = Math.max(1, (duration.toMillis() + 999) / 1000);
+        this.retryAfter = Duration.ofSeconds(seconds);
+        return with("retry_after_seconds", seconds);
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    public String slug() {
+        return slug;
+    }
+
+    public ProblemDetail toProblemDetail() {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, getMessage());
+        problem.setType(URI.create(TYPE_BASE + slug));
+        problem.setTitle(title);
+        extensions.forEach(problem::setProperty);
+        return problem;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.otpgate.platform;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Turns {@code otpgate.mode} and {@code otpgate.tls.*} into Spring Boot settings before anything starts: TLS
+ * on by default with a generated certificate (S-37), the dev inbox and Swagger UI off in production, and a
+ * refusal to start when production mode meets an insecure setting, naming that setting.
+ */
+public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+    static final String TLS_PROTOCOLS = "TLSv1.3,TLSv1.2";
+    // AEAD suites with forward secrecy only; the TLS 1.3 suites are all strong.
+    static final String TLS_CIPHERS = String.join(",", List.of(
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"));
+
+    @Override
+    public int getOrder() {
+        // After application.yml and the command line have been read.
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        boolean production = "production".equalsIgnoreCase(env.getProperty("otpgate.mode", "embedded"));
+        boolean behindProxy = env.getProperty("otpgate.tls.behind-proxy", Boolean.class, false);
+        Path dataDir = Path.of(env.getProperty("otpgate.data-dir", "./data"));
+        Map<String, Object> settings = new LinkedHashMap<>();
+
+        if (production) {
+            refuseInsecureProductionSettings(env, behindProxy);
+            settings.put("otpgate.dev-inbox.enabled", "false");
+            settings.put("springdoc.swagger-ui.enabled", "false");
+        }
+
+        if (behindProxy) {
+            settings.put("server.ssl.enabled", "false");
+            settings.put("server.forward-headers-strategy", "native");
+        } else {
+            if ("false".equalsIgnoreCase(env.getProperty("server.ssl.enabled"))) {
+                throw new IllegalStateException("server.ssl.enabled=false is refused: plain HTTP is only served "
+                        + "behind a TLS-terminating proxy; set otpgate.tls.behind-proxy=true to say so");
+            }
+            settings.put("server.ssl.enabled", "true");
+            settings.put("server.ssl.enabled-protocols", TLS_PROTOCOLS);
+            settings.putIfAbsent("server.ssl.ciphers", TLS_CIPHERS);
+            if (!certificateConfigured(env)) {
+                SelfSignedTls.Material tls = SelfSignedTls.ensure(dataDir.resolve("tls"));
+                settings.put("server.ssl.certificate", "file:" + tls.certificateChain());
+                settings.put("server.ssl.certificate-private-key", "file:" + tls.privateKey());
+            }
+        }
+        // Explicit operator settings win over these defaults, except the refusals above.
+        settings.keySet().removeIf(key -> !key.startsWith("otpgate.") && !key.startsWith("springdoc.")
+                && !key.equals("server.ssl.enabled") && !key.equals("server.ssl.enabled-protocols")
+                && env.containsProperty(key));
+        env.getPropertySources().addFirst(new MapPropertySource("otpgateDefaults", settings));
+    }
+
+    private static boolean certificateConfigured(ConfigurableEnvironment env) {
+        return env.containsProperty("server.ssl.certificate")
+                || env.containsProperty("server.ssl.key-store")
+                || env.containsProperty("server.ssl.bundle");
+    }
+
+    private static void refuseInsecureProductionSettings(ConfigurableEnvironment env, boolean behindProxy) {
+        String masterKey = env.getProperty("otpgate.master-key", env.getProperty("OTPGATE_MASTER_KEY"));
+        if (masterKey == null || masterKey.isBlank()) {
+            throw new IllegalStateException("production mode needs the master key: set OTPGATE_MASTER_KEY "
+                    + "(32 random bytes, base64); it is never generated in production");
+        }
+        if (env.getProperty("otpgate.dev-inbox.enabled", Boolean.class, false)) {
+            throw new IllegalStateException("production mode refuses otpgate.dev-inbox.enabled=true: the dev "
+                    + "inbox shows codes in clear");
+        }
+        if (!behindProxy && !certificateConfigured(env)) {
+            throw new IllegalStateException("production mode needs a certificate (server.ssl.certificate and "
+                    + "server.ssl.certificate-private-key, or server.ssl.bundle), or otpgate.tls.behind-proxy=true "
+                    + "behind a TLS-terminating proxy; a generated self-signed certificate is for embedded mode");
+        }
+        String url = env.getProperty("spring.datasource.url", "");
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalStateException("production mode needs PostgreSQL: set spring.datasource.url to a "
+                    + "jdbc:postgresql: URL (the embedded H2 file is for embedded mode)");
+        }
+    }
+}

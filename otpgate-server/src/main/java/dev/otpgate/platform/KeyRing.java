@@ -1,0 +1,194 @@
+package dev.otpgate.platform;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.Mac;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.AesGcmKey;
+import com.google.crypto.tink.aead.AesGcmParameters;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.mac.MacConfig;
+import com.google.crypto.tink.mac.PredefinedMacParameters;
+import com.google.crypto.tink.util.SecretBytes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The key sets otpgate uses, as Google Tink primitives: the code key (HMAC-SHA256 over codes, S-40), the index
+ * key (keyed blind index of destinations, S-43) and the data key (AES-256-GCM for destinations and queued
+ * messages, S-42). Each key set lives in {@code <data-dir>/keys/<name>.json}, encrypted under the master key;
+ * Tink puts a key id on every tag and ciphertext, so a rotated key set keeps verifying and decrypting old values.
+ *
+ * <p>The master key is 32 bytes, base64, from {@code OTPGATE_MASTER_KEY}; in embedded mode only, it is
+ * generated once into {@code <data-dir>/keys/master.key} (mode 600). Nodes of one cluster share the key sets.
+ * This class deliberately offers no way to read raw key material.
+ */
+@Component
+public class KeyRing {
+
+    private static final Logger log = LoggerFactory.getLogger(KeyRing.class);
+
+    private final Mac codeMac;
+    private final Mac indexMac;
+    private final Aead dataAead;
+
+    KeyRing(OtpgateProperties properties) {
+        try {
+            AeadConfig.register();
+            MacConfig.register();
+            Path dir = properties.dataDir().resolve("keys");
+            Files.createDirectories(dir);
+            Aead master = masterKey(properties, dir);
+            this.codeMac = load(dir, "code", master, PredefinedMacParameters.HMAC_SHA256_256BITTAG)
+                    .getPrimitive(RegistryConfiguration.get(), Mac.class);
+            this.indexMac = load(dir, "index", master, PredefinedMacParameters.HMAC_SHA256_256BITTAG)
+                    .getPrimitive(RegistryConfiguration.get(), Mac.class);
+            this.dataAead = load(dir, "data", master, PredefinedAeadParameters.AES256_GCM)
+                    .getPrimitive(RegistryConfiguration.get(), Aead.class);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot open the key sets: " + e.getMessage()
+                    + " (is OTPGATE_MASTER_KEY the key these key sets were written with?)", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write the key sets under " + properties.dataDir(), e);
+        }
+    }
+
+    /** HMAC-SHA256 under the code key; the tag starts with the 5-byte id of the key that made it. */
+    public byte[] codeTag(byte[] data) {
+        return compute(codeMac, data);
+    }
+
+    /**
+     * True when {@code tag} is the code key's tag of {@code data}. The common case compares with
+     * {@link MessageDigest#isEqual} (constant time, S-13); a tag made under an earlier primary key after a
+     * rotation is verified by Tink, which also compares in constant time.
+     */
+    public boolean codeTagMatches(byte[] tag, byte[] data) {
+        byte[] expected = compute(codeMac, data);
+        if (MessageDigest.isEqual(expected, tag)) {
+            return true;
+        }
+        if (tag.length > 5 && !Arrays.equals(expected, 0, 5, tag, 0, 5)) {
+            try {
+                codeMac.verifyMac(tag, data);
+                return true;
+            } catch (GeneralSecurityException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The keyed blind index of a normalised value: equal inputs give equal indexes; it cannot be reversed. */
+    public byte[] blindIndex(String normalised) {
+        return compute(indexMac, normalised.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** AES-256-GCM with a fresh nonce; {@code context} is bound as associated data. */
+    public byte[] encrypt(byte[] plaintext, String context) {
+        try {
+            return dataAead.encrypt(plaintext, context.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("encryption failed", e);
+        }
+    }
+
+    public byte[] decrypt(byte[] ciphertext, String context) {
+        try {
+            return dataAead.decrypt(ciphertext, context.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("decryption failed: wrong key or tampered data");
+        }
+    }
+
+    private static byte[] compute(Mac mac, byte[] data) {
+        try {
+            return mac.computeMac(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("MAC computation failed", e);
+        }
+    }
+
+    private static Aead masterKey(OtpgateProperties properties, Path dir) throws GeneralSecurityException, IOException {
+        String encoded = properties.masterKey();
+        if (encoded == null || encoded.isBlank()) {
+            encoded = System.getenv("OTPGATE_MASTER_KEY");
+        }
+        if (encoded == null || encoded.isBlank()) {
+            if (properties.production()) {
+                throw new IllegalStateException("production mode needs OTPGATE_MASTER_KEY");
+            }
+            Path file = dir.resolve("master.key");
+            if (!Files.exists(file)) {
+                byte[] raw = new byte[32];
+                new SecureRandom().nextBytes(raw);
+                writeOnce(file, Base64.getEncoder().encodeToString(raw));
+                log.warn("Generated a master key in {} (embedded mode). Production takes it from OTPGATE_MASTER_KEY.", file);
+            }
+            encoded = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        }
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(encoded.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("the master key must be base64 (32 random bytes)");
+        }
+        if (raw.length != 32) {
+            throw new IllegalStateException("the master key must be 32 bytes, was " + raw.length);
+        }
+        AesGcmParameters parameters = AesGcmParameters.builder()
+                .setKeySizeBytes(32).setIvSizeBytes(12).setTagSizeBytes(16)
+                .setVariant(AesGcmParameters.Variant.NO_PREFIX)
+                .build();
+        AesGcmKey key = AesGcmKey.builder()
+                .setParameters(parameters)
+                .setKeyBytes(SecretBytes.copyFrom(raw, InsecureSecretKeyAccess.get()))
+                .build();
+        Arrays.fill(raw, (byte) 0);
+        return KeysetHandle.newBuilder()
+                .addEntry(KeysetHandle.importKey(key).withRandomId().makePrimary())
+                .build()
+                .getPrimitive(RegistryConfiguration.get(), Aead.class);
+    }
+
+    private static KeysetHandle load(Path dir, String name, Aead master, com.google.crypto.tink.Parameters parameters)
+            throws GeneralSecurityException, IOException {
+        Path file = dir.resolve(name + ".json");
+        byte[] associatedData = ("otpgate-keyset:" + name).getBytes(StandardCharsets.UTF_8);
+        if (!Files.exists(file)) {
+            KeysetHandle fresh = KeysetHandle.generateNew(parameters);
+            writeOnce(file, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(fresh, master, associatedData));
+        }
+        return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(Files.readString(file), master, associatedData);
+    }
+
+    /** Creates {@code file} atomically; when another node got there first, its file is kept. */
+    private static void writeOnce(Path file, String content) throws IOException {
+        Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+        SelfSignedTls.restrictToOwner(temp);
+        Files.writeString(temp, content, StandardCharsets.UTF_8);
+        try {
+            // A hard link is created atomically and fails when the name exists, unlike a rename.
+            Files.createLink(file, temp);
+        } catch (FileAlreadyExistsException e) {
+            // Another node or process wrote it first: keep theirs.
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.otpgate.platform;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Replaces Spring Boot's error page: failures the servlet container produces itself (a malformed request, an
+ * error in a filter) still answer with a problem, never HTML or a stack trace (S-47).
+ */
+@RestController
+class ProblemErrorController implements ErrorController {
+
+    private final ProblemWriter writer;
+
+    ProblemErrorController(ProblemWriter writer) {
+        this.writer = writer;
+    }
+
+    @RequestMapping("/error")
+    void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        int status = code instanceof Integer value && value >= 400 ? value : 500;
+        writer.write(response, ProblemWriter.forStatus(status, status >= 500
+                ? "The server failed to handle this request." : "The request could not be handled."));
+    }
+}

@@ -1,0 +1,147 @@
+package dev.otpgate.platform;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Every failure that Spring MVC sees becomes an RFC 9457 problem with a stable type (S-47): our own
+ * {@link ApiProblem}s, the framework's 400/404/405/406/413/415, and anything unexpected as a 500 without a
+ * stack trace, SQL or class name. Request-body errors name the offending field (S-29).
+ */
+@RestControllerAdvice
+class ProblemHandlers extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandlers.class);
+
+    @ExceptionHandler(ApiProblem.class)
+    ResponseEntity<ProblemDetail> apiProblem(ApiProblem problem) {
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(problem.status())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (problem.retryAfter() != null) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfter().toSeconds()));
+        }
+        return response.body(problem.toProblemDetail());
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        log.error("Unhandled failure ({})", e.getClass().getSimpleName(), e);
+        ProblemDetail problem = ProblemWriter.forStatus(500, "The server failed to handle this request.");
+        problem.setTitle("Internal error");
+        return ResponseEntity.status(500).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestBodyLimitFilter.BodyTooLargeException tooLarge) {
+                return problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large", tooLarge.getMessage(), List.of());
+            }
+        }
+        JacksonException jackson = findCause(ex, JacksonException.class);
+        String detail;
+        List<Map<String, String>> errors = new ArrayList<>();
+        if (jackson instanceof UnrecognizedPropertyException unknown) {
+            String field = path(unknown);
+            detail = field + ": unknown or read-only field";
+            errors.add(Map.of("field", field, "message", "unknown or read-only field"));
+        } else if (jackson instanceof InvalidFormatException || jackson instanceof MismatchedInputException) {
+            String field = path(jackson);
+            String message = field.isEmpty() ? "the body must be a JSON object" : "wrong type or value";
+            detail = (field.isEmpty() ? "body" : field) + ": " + message;
+            errors.add(Map.of("field", field.isEmpty() ? "body" : field, "message", message));
+        } else if (jackson instanceof StreamReadException) {
+            detail = "the body is not well-formed JSON";
+        } else {
+            detail = "the request body is missing or unreadable";
+        }
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail, errors);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<Map<String, String>> errors = ex.getBindingResult().getFieldErrors().stream()
+                .map(error -> Map.of("field", snakeCase(error.getField()),
+                        "message", error.getDefaultMessage() == null ? "invalid" : error.getDefaultMessage()))
+                .toList();
+        String detail = errors.isEmpty() ? "invalid request" : errors.getFirst().get("field") + ": " + errors.getFirst().get("message");
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail, errors);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(
+            Exception ex, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = body instanceof ProblemDetail detail ? detail : ProblemWriter.forStatus(status.value(), null);
+        if (problem.getType() == null || "about:blank".equals(problem.getType().toString())) {
+            problem.setType(URI.create(ApiProblem.TYPE_BASE + ProblemTypes.slugFor(status.value())));
+        }
+        problem.setInstance(null);
+        HttpHeaders out = new HttpHeaders();
+        if (headers != null) {
+            out.putAll(headers);
+        }
+        out.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return ResponseEntity.status(status).headers(out).body(problem);
+    }
+
+    private ResponseEntity<Object> problem(HttpStatus status, String slug, String title, String detail, List<Map<String, String>> errors) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(ApiProblem.TYPE_BASE + slug));
+        problem.setTitle(title);
+        if (!errors.isEmpty()) {
+            problem.setProperty("errors", errors);
+        }
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder out = new StringBuilder();
+        for (JacksonException.Reference reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                if (!out.isEmpty()) {
+                    out.append('.');
+                }
+                out.append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                out.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return out.toString();
+    }
+
+    private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
+    }
+
+    static String snakeCase(String field) {
+        return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.otpgate.verification;
+
+import java.time.Instant;
+
+/** A verification row as stored. {@link #codeHash} is the keyed hash of S-40, never the code. */
+record Verification(
+        String id,
+        String appId,
+        VerificationStatus status,
+        String channel,
+        String destinationType,
+        byte[] destinationCiphertext,
+        byte[] destinationIndex,
+        String destinationMasked,
+        byte[] codeHash,
+        int codeStep,
+        int attempts,
+        int maxAttempts,
+        int sendCount,
+        int maxSends,
+        int resendCooldownSeconds,
+        int codeTtlSeconds,
+        String locale,
+        String transactionJson,
+        String endUserIp,
+        String endUserAgent,
+        String deliveryStatus,
+        String deliveryError,
+        String failureReason,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant expiresAt,
+        Instant lastSentAt,
+        Instant approvedAt) {
+
+    boolean expiredAt(Instant now) {
+        return !now.isBefore(expiresAt);
+    }
+
+    @Override
+    public String toString() {
+        return "Verification[" + id + " " + status + "]";
+    }
+}

@@ -1,0 +1,135 @@
+package dev.otpgate.verification;
+
+import dev.otpgate.access.Caller;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /v1/verifications}. The app is always the caller's (S-28); destinations travel in bodies only (S-50).
+ */
+@RestController
+@RequestMapping(path = "/v1/verifications", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Verifications", description = "One-time codes sent to a phone number or an email address")
+class VerificationController {
+
+    private final VerificationService service;
+
+    VerificationController(VerificationService service) {
+        this.service = service;
+    }
+
+    @Schema(description = "Start a verification")
+    record StartRequest(
+            @Schema(description = "E.164 phone number or email address", example = "+14155550123") String to,
+            @Schema(description = "sms, voice, whatsapp or email; default: the app's default channel", example = "sms") String channel,
+            @Schema(example = "en") String locale,
+            @Schema(description = "Up to 8 entries shown in the message and bound into the code",
+                    example = "{\"amount\": \"120.00 EUR\", \"payee\": \"ACME Ltd\"}") Map<String, String> transaction,
+            EndUser endUser) {
+
+        @Override
+        public String toString() {
+            return "StartRequest[" + channel + "]";
+        }
+    }
+
+    @Schema(description = "Signals about the person, for abuse defences")
+    record EndUser(@Schema(example = "203.0.113.7") String ip, @Schema(example = "Mozilla/5.0") String userAgent) {}
+
+    record CheckRequest(@Schema(example = "123456") String code) {}
+
+    record CheckByDestinationRequest(@Schema(example = "+14155550123") String to, @Schema(example = "123456") String code) {}
+
+    record ResendRequest(@Schema(description = "another allowed channel; default: the same", example = "sms") String channel) {}
+
+    record DeliveryView(String status, String error) {}
+
+    record VerificationView(
+            String id,
+            @Schema(allowableValues = {"pending", "approved", "canceled", "expired", "failed"}) String status,
+            @Schema(description = "masked destination", example = "+1 415 ••• ••23") String to,
+            String channel,
+            String locale,
+            Map<String, String> transaction,
+            int attemptsRemaining,
+            int sendsRemaining,
+            DeliveryView delivery,
+            String failureReason,
+            Instant createdAt,
+            Instant expiresAt,
+            Instant approvedAt) {}
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Start a verification and send the code",
+            description = "Same Idempotency-Key and body within 24 h: the same verification, no second send; "
+                    + "same key with another body: 409.")
+    ResponseEntity<VerificationView> start(@AuthenticationPrincipal Caller caller, @RequestBody StartRequest request,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+        EndUser endUser = request.endUser() == null ? new EndUser(null, null) : request.endUser();
+        VerificationService.Started started = service.start(new VerificationService.StartCommand(caller.appId(),
+                caller.keyId(), request.to(), request.channel(), request.locale(), request.transaction(), endUser.ip(),
+                endUser.userAgent(), idempotencyKey));
+        VerificationView view = view(started.verification());
+        ResponseEntity.BodyBuilder response = started.replayed()
+                ? ResponseEntity.status(HttpStatus.CREATED).header("Idempotent-Replayed", "true")
+                : ResponseEntity.status(HttpStatus.CREATED);
+        return response.location(URI.create("/v1/verifications/" + view.id())).body(view);
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "Read a verification: state, masked destination, delivery, attempts and sends remaining")
+    VerificationView get(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
+        return view(service.get(caller.appId(), id));
+    }
+
+    @PostMapping(path = "/{id}/check", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Check a code", description = "200 approved; 422 incorrect-code with attempts_remaining; "
+            + "410 expired or no longer pending; 429 too many attempts; 404 unknown")
+    VerificationView check(@AuthenticationPrincipal Caller caller, @PathVariable String id, @RequestBody CheckRequest request) {
+        return view(service.check(caller.appId(), id, request.code()));
+    }
+
+    @PostMapping(path = "/check", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Check a code against the app's pending verification for a destination")
+    VerificationView checkByDestination(@AuthenticationPrincipal Caller caller, @RequestBody CheckByDestinationRequest request) {
+        return view(service.checkByDestination(caller.appId(), request.to(), request.code()));
+    }
+
+    @PostMapping("/{id}/resend")
+    @Operation(summary = "Send a new code; the old one stops working, failed attempts are kept")
+    ResponseEntity<VerificationView> resend(@AuthenticationPrincipal Caller caller, @PathVariable String id,
+            @RequestBody(required = false) ResendRequest request) {
+        String channel = request == null ? null : request.channel();
+        return ResponseEntity.accepted().body(view(service.resend(caller.appId(), id, channel)));
+    }
+
+    @PostMapping("/{id}/cancel")
+    @Operation(summary = "Cancel a pending verification")
+    VerificationView cancel(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
+        return view(service.cancel(caller.appId(), id));
+    }
+
+    private VerificationView view(Verification v) {
+        boolean pending = v.status() == VerificationStatus.PENDING;
+        return new VerificationView(v.id(), v.status().value(), v.destinationMasked(), v.channel(), v.locale(),
+                service.transaction(v), pending ? Math.max(0, v.maxAttempts() - v.attempts()) : 0,
+                pending ? Math.max(0, v.maxSends() - v.sendCount()) : 0,
+                new DeliveryView(v.deliveryStatus(), v.deliveryError()), v.failureReason(), v.createdAt(),
+                v.expiresAt(), v.approvedAt());
+    }
+}

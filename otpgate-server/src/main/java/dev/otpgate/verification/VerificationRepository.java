@@ -1,0 +1,141 @@
+package dev.otpgate.verification;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Explicit SQL for verifications. Every state change is a conditional update on {@code status = 'pending'}
+ * (and, where a code is involved, on its step), so that concurrent checks, resends and cancels on any number
+ * of nodes serialise on the row and exactly one of them wins (S-10, S-12, S-15).
+ */
+@Repository
+class VerificationRepository {
+
+    private static final String COLUMNS = "id, app_id, status, channel, destination_type, destination_ciphertext, "
+            + "destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, "
+            + "max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, "
+            + "end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, "
+            + "last_sent_at, approved_at";
+
+    private final JdbcClient jdbc;
+
+    VerificationRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(Verification v) {
+        jdbc.sql("insert into verifications (" + COLUMNS + ") values "
+                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(v.id(), v.appId(), v.status().value(), v.channel(), v.destinationType(),
+                        v.destinationCiphertext(), v.destinationIndex(), v.destinationMasked(), v.codeHash(),
+                        v.codeStep(), v.attempts(), v.maxAttempts(), v.sendCount(), v.maxSends(),
+                        v.resendCooldownSeconds(), v.codeTtlSeconds(), v.locale(), v.transactionJson(), v.endUserIp(),
+                        v.endUserAgent(), v.deliveryStatus(), v.deliveryError(), v.failureReason(), ts(v.createdAt()),
+                        ts(v.updatedAt()), ts(v.expiresAt()), ts(v.lastSentAt()), ts(v.approvedAt()))
+                .update();
+    }
+
+    /** By id within one app: another app's id reads exactly like an unknown one (S-14, S-28). */
+    Optional<Verification> find(String appId, String id) {
+        return jdbc.sql("select " + COLUMNS + " from verifications where id = ? and app_id = ?")
+                .params(id, appId).query(VerificationRepository::map).optional();
+    }
+
+    Optional<Verification> find(String id) {
+        return jdbc.sql("select " + COLUMNS + " from verifications where id = ?")
+                .param(id).query(VerificationRepository::map).optional();
+    }
+
+    /** The app's newest pending verification for a destination. */
+    Optional<Verification> findPendingByDestination(String appId, byte[] destinationIndex) {
+        return jdbc.sql("select " + COLUMNS + " from verifications where app_id = ? and destination_index = ? "
+                        + "and status = 'pending' order by created_at desc limit 1")
+                .params(appId, destinationIndex).query(VerificationRepository::map).optional();
+    }
+
+    /** Approves when the code's step is still current, unexpired and not out of attempts. */
+    boolean approve(String id, int step, Instant now) {
+        return jdbc.sql("update verifications set status = 'approved', approved_at = ?, updated_at = ? "
+                        + "where id = ? and status = 'pending' and code_step = ? and expires_at > ? "
+                        + "and attempts < max_attempts")
+                .params(ts(now), ts(now), id, step, ts(now)).update() == 1;
+    }
+
+    /**
+     * Counts one wrong guess; the guess that reaches {@code max_attempts} also fails the verification, and no
+     * guess is counted after that, however many arrive at once (S-12).
+     */
+    boolean recordWrongGuess(String id, Instant now) {
+        return jdbc.sql("update verifications set attempts = attempts + 1, updated_at = ?, "
+                        + "status = case when attempts + 1 >= max_attempts then 'failed' else status end, "
+                        + "failure_reason = case when attempts + 1 >= max_attempts then 'max-attempts' else failure_reason end "
+                        + "where id = ? and status = 'pending' and expires_at > ? and attempts < max_attempts")
+                .params(ts(now), id, ts(now)).update() == 1;
+    }
+
+    boolean newCode(String id, int currentStep, byte[] codeHash, String channel, Instant now, Instant expiresAt,
+            Instant sentBefore) {
+        return jdbc.sql("update verifications set code_hash = ?, code_step = code_step + 1, send_count = send_count + 1, "
+                        + "channel = ?, last_sent_at = ?, expires_at = ?, updated_at = ?, delivery_status = 'queued', "
+                        + "delivery_error = null where id = ? and status = 'pending' and code_step = ? "
+                        + "and send_count < max_sends and last_sent_at <= ? and expires_at > ?")
+                .params(codeHash, channel, ts(now), ts(expiresAt), ts(now), id, currentStep, ts(sentBefore), ts(now))
+                .update() == 1;
+    }
+
+    boolean finish(String id, VerificationStatus status, String reason, Instant now) {
+        String expiry = status == VerificationStatus.EXPIRED ? " and expires_at <= ?" : "";
+        var statement = jdbc.sql("update verifications set status = ?, failure_reason = ?, updated_at = ? "
+                        + "where id = ? and status = 'pending'" + expiry)
+                .params(status.value(), reason, ts(now), id);
+        if (!expiry.isEmpty()) {
+            statement = statement.param(ts(now));
+        }
+        return statement.update() == 1;
+    }
+
+    /** Records a send outcome, but only for the step it belongs to: a late report of an old step changes nothing. */
+    boolean recordDelivery(String id, int step, String deliveryStatus, String error, Instant now) {
+        return jdbc.sql("update verifications set delivery_status = ?, delivery_error = ?, updated_at = ? "
+                        + "where id = ? and code_step = ?")
+                .params(deliveryStatus, error, ts(now), id, step).update() == 1;
+    }
+
+    boolean isCurrent(String id, int step) {
+        return jdbc.sql("select count(*) from verifications where id = ? and code_step = ? and status = 'pending'")
+                .params(id, step).query(Integer.class).single() > 0;
+    }
+
+    List<Verification> findExpiredPending(Instant now, int limit) {
+        return jdbc.sql("select " + COLUMNS + " from verifications where status = 'pending' and expires_at <= ? "
+                        + "order by expires_at limit ?")
+                .params(ts(now), limit).query(VerificationRepository::map).list();
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp value = rs.getTimestamp(column);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static Verification map(ResultSet rs, int row) throws SQLException {
+        return new Verification(rs.getString("id"), rs.getString("app_id"), VerificationStatus.of(rs.getString("status")),
+                rs.getString("channel"), rs.getString("destination_type"), rs.getBytes("destination_ciphertext"),
+                rs.getBytes("destination_index"), rs.getString("destination_masked"), rs.getBytes("code_hash"),
+                rs.getInt("code_step"), rs.getInt("attempts"), rs.getInt("max_attempts"), rs.getInt("send_count"),
+                rs.getInt("max_sends"), rs.getInt("resend_cooldown_seconds"), rs.getInt("code_ttl_seconds"),
+                rs.getString("locale"), rs.getString("transaction_json"), rs.getString("end_user_ip"),
+                rs.getString("end_user_agent"), rs.getString("delivery_status"), rs.getString("delivery_error"),
+                rs.getString("failure_reason"), instant(rs, "created_at"), instant(rs, "updated_at"),
+                instant(rs, "expires_at"), instant(rs, "last_sent_at"), instant(rs, "approved_at"));
+    }
+}

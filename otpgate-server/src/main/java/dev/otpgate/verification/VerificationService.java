@@ -1,0 +1,462 @@
+package dev.otpgate.verification;
+
+import dev.otpgate.apps.App;
+import dev.otpgate.apps.AppDirectory;
+import dev.otpgate.delivery.DeliveryQueue;
+import dev.otpgate.delivery.DeliveryRequest;
+import dev.otpgate.platform.ApiProblem;
+import dev.otpgate.platform.Ids;
+import dev.otpgate.platform.KeyRing;
+import dev.otpgate.privacy.Destination;
+import dev.otpgate.privacy.Destinations;
+import dev.otpgate.privacy.SealedDestination;
+import dev.otpgate.verification.VerificationEvents.VerificationApproved;
+import dev.otpgate.verification.VerificationEvents.VerificationCanceled;
+import dev.otpgate.verification.VerificationEvents.VerificationExpired;
+import dev.otpgate.verification.VerificationEvents.VerificationFailed;
+import dev.otpgate.verification.VerificationEvents.VerificationStarted;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The verification lifecycle. A start is one transaction of three statements at most (the verification, its
+ * delivery job, the idempotency record); a check reads the row and changes it with one conditional update.
+ * Neither calls a provider.
+ */
+@Service
+class VerificationService {
+
+    static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+    private static final Pattern CODE = Pattern.compile("[0-9]{1,10}");
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+    private static final Pattern TRANSACTION_KEY = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+    private static final Pattern LOCALE = Pattern.compile("[a-z]{2,3}(-[A-Z]{2})?");
+    private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    private static final TypeReference<TreeMap<String, String>> TRANSACTION_TYPE = new TypeReference<>() {};
+
+    record StartCommand(String appId, String apiKeyId, String to, String channel, String locale,
+            Map<String, String> transaction, String endUserIp, String endUserAgent, String idempotencyKey) {
+
+        @Override
+        public String toString() {
+            return "StartCommand[" + appId + "]";
+        }
+    }
+
+    record Started(Verification verification, boolean replayed) {}
+
+    private final VerificationRepository verifications;
+    private final IdempotencyRepository idempotency;
+    private final AppDirectory apps;
+    private final Destinations destinations;
+    private final DeliveryQueue delivery;
+    private final CodeGenerator codes;
+    private final CodeHasher hasher;
+    private final KeyRing keys;
+    private final TransactionTemplate transactions;
+    private final ApplicationEventPublisher events;
+    private final ObjectProvider<StartGuard> guards;
+    private final JsonMapper json;
+    private final MeterRegistry meters;
+    private final Clock clock;
+
+    VerificationService(VerificationRepository verifications, IdempotencyRepository idempotency, AppDirectory apps,
+            Destinations destinations, DeliveryQueue delivery, CodeGenerator codes, CodeHasher hasher, KeyRing keys,
+            TransactionTemplate transactions, ApplicationEventPublisher events, ObjectProvider<StartGuard> guards,
+            JsonMapper json, MeterRegistry meters, Clock clock) {
+        this.verifications = verifications;
+        this.idempotency = idempotency;
+        this.apps = apps;
+        this.destinations = destinations;
+        this.delivery = delivery;
+        this.codes = codes;
+        this.hasher = hasher;
+        this.keys = keys;
+        this.transactions = transactions;
+        this.events = events;
+        this.guards = guards;
+        this.json = json;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    Started start(StartCommand command) {
+        App app = apps.find(command.appId()).orElseThrow(() -> ApiProblem.notFound("app"));
+        Destination destination = destinations.parse(command.to());
+        String channel = resolveChannel(app, command.channel(), destination);
+        String locale = command.locale() == null ? app.locale() : validLocale(command.locale());
+        TreeMap<String, String> transaction = validTransaction(command.transaction());
+        String transactionJson = transaction == null ? null : json.writeValueAsString(transaction);
+        String endUserIp = validIp(command.endUserIp());
+        String endUserAgent = validUserAgent(command.endUserAgent());
+        Instant now = clock.instant();
+
+        String idempotencyKey = command.idempotencyKey();
+        byte[] requestHash = null;
+        if (idempotencyKey != null) {
+            if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+                throw ApiProblem.invalid("Idempotency-Key", "must be 1–255 visible ASCII characters");
+            }
+            requestHash = keys.blindIndex(String.join("\u0000", "start", destination.type().name(), destination.value(),
+                    channel, locale, String.valueOf(transactionJson), String.valueOf(endUserIp), String.valueOf(endUserAgent)));
+            Optional<Started> replay = replay(app.id(), idempotencyKey, requestHash, now);
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+        }
+
+        SealedDestination sealed = destinations.seal(destination, app.id());
+        StartGuard.StartAttempt attempt = new StartGuard.StartAttempt(app, destination, sealed.index(), channel,
+                endUserIp, command.apiKeyId());
+        guards.orderedStream().forEach(guard -> guard.check(attempt));
+
+        String id = Ids.newId("vrf");
+        String code = codes.generate(app.codeLength());
+        Verification verification = new Verification(id, app.id(), VerificationStatus.PENDING, channel,
+                destination.type().name().toLowerCase(java.util.Locale.ROOT), sealed.ciphertext(), sealed.index(),
+                sealed.masked(), hasher.hash(id, 1, code, transactionJson), 1, 0, app.maxAttempts(), 1, app.maxSends(),
+                app.resendCooldownSeconds(), app.codeTtlSeconds(), locale, transactionJson, endUserIp, endUserAgent,
+                "queued", null, null, now, now, now.plusSeconds(app.codeTtlSeconds()), now, null);
+        DeliveryRequest message = new DeliveryRequest(id, 1, channel, destination, code, app.brand(),
+                app.codeTtlSeconds(), locale, transaction, now);
+        byte[] hashForKey = requestHash;
+        try {
+            transactions.executeWithoutResult(status -> {
+                verifications.insert(verification);
+                delivery.enqueue(message);
+                if (idempotencyKey != null) {
+                    idempotency.insert(app.id(), idempotencyKey, hashForKey, id, now);
+                }
+                events.publishEvent(new VerificationStarted(id, app.id(), channel, verification.destinationType(),
+                        destination.regionCode(), now));
+            });
+        } catch (DuplicateKeyException e) {
+            if (idempotencyKey == null) {
+                throw e;
+            }
+            // Another request with the same key committed first: answer as it did.
+            return replay(app.id(), idempotencyKey, hashForKey, now)
+                    .orElseThrow(() -> new ApiProblem(HttpStatus.CONFLICT, "idempotency-conflict", "Idempotency conflict",
+                            "a request with this Idempotency-Key is in progress; retry"));
+        }
+        return new Started(verification, false);
+    }
+
+    private Optional<Started> replay(String appId, String key, byte[] requestHash, Instant now) {
+        Optional<IdempotencyRepository.Entry> entry = idempotency.find(appId, key);
+        if (entry.isEmpty()) {
+            return Optional.empty();
+        }
+        if (entry.get().createdAt().isBefore(now.minus(IDEMPOTENCY_WINDOW))) {
+            idempotency.delete(appId, key, now.minus(IDEMPOTENCY_WINDOW));
+            return Optional.empty();
+        }
+        if (!java.security.MessageDigest.isEqual(entry.get().requestHash(), requestHash)) {
+            throw new ApiProblem(HttpStatus.CONFLICT, "idempotency-key-reused", "Idempotency key reused",
+                    "this Idempotency-Key was used with a different request body");
+        }
+        return verifications.find(appId, entry.get().verificationId())
+                .map(verification -> new Started(expireIfDue(verification, now), true));
+    }
+
+    Verification get(String appId, String id) {
+        return expireIfDue(find(appId, id), clock.instant());
+    }
+
+    Verification check(String appId, String id, String code) {
+        return timed(() -> {
+            validCode(code);
+            return checkRow(find(appId, id), code);
+        });
+    }
+
+    /** Checks the app's newest pending verification for {@code to}; none answers 404 like an unknown id (S-14). */
+    Verification checkByDestination(String appId, String to, String code) {
+        return timed(() -> {
+            validCode(code);
+            Destination destination = destinations.parse(to);
+            Verification verification = verifications.findPendingByDestination(appId, destinations.index(destination))
+                    .orElseThrow(() -> ApiProblem.notFound("verification"));
+            return checkRow(verification, code);
+        });
+    }
+
+    /** The check-latency timer, labelled by outcome ({@code approved} or the problem type). */
+    private Verification timed(java.util.function.Supplier<Verification> check) {
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = "error";
+        try {
+            Verification result = check.get();
+            outcome = "approved";
+            return result;
+        } catch (ApiProblem problem) {
+            outcome = problem.slug();
+            throw problem;
+        } finally {
+            sample.stop(meters.timer("otpgate.verification.check", "outcome", outcome));
+        }
+    }
+
+    private Verification checkRow(Verification verification, String code) {
+        Instant now = clock.instant();
+        refuseUnlessPending(verification, now);
+        if (hasher.matches(verification.codeHash(), verification.id(), verification.codeStep(), code,
+                verification.transactionJson())) {
+            if (verifications.approve(verification.id(), verification.codeStep(), now)) {
+                events.publishEvent(new VerificationApproved(verification.id(), verification.appId(),
+                        verification.channel(), now));
+                return reload(verification);
+            }
+            // Lost a race: approved by a parallel check, expired, or replaced by a resend. Only the last case
+            // leaves it pending, and then this code is no longer the valid one.
+            refuseUnlessPending(reload(verification), now);
+        }
+        return wrongGuess(verification, now);
+    }
+
+    private Verification wrongGuess(Verification verification, Instant now) {
+        boolean counted = verifications.recordWrongGuess(verification.id(), now);
+        Verification current = reload(verification);
+        if (!counted) {
+            refuseUnlessPending(current, now);
+        }
+        int remaining = Math.max(0, current.maxAttempts() - current.attempts());
+        if (counted && current.status() == VerificationStatus.FAILED) {
+            events.publishEvent(new VerificationFailed(current.id(), current.appId(), current.channel(), "max-attempts", now));
+        }
+        throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "incorrect-code", "Incorrect code",
+                remaining == 0 ? "the code is incorrect and no attempts remain" : "the code is incorrect")
+                .with("attempts_remaining", remaining);
+    }
+
+    Verification resend(String appId, String id, String requestedChannel) {
+        Verification verification = find(appId, id);
+        Instant now = clock.instant();
+        verification = expireIfDue(verification, now);
+        if (verification.status() != VerificationStatus.PENDING) {
+            throw notPending(verification, HttpStatus.CONFLICT);
+        }
+        if (verification.sendCount() >= verification.maxSends()) {
+            throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "max-sends-reached", "Too many sends",
+                    "this verification has used all " + verification.maxSends() + " sends");
+        }
+        Instant allowedAt = verification.lastSentAt().plusSeconds(verification.resendCooldownSeconds());
+        if (now.isBefore(allowedAt)) {
+            throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "resend-cooldown", "Resend too soon",
+                    "wait before asking for another code").retryAfter(Duration.between(now, allowedAt));
+        }
+        App app = apps.find(appId).orElseThrow(() -> ApiProblem.notFound("app"));
+        Destination destination = destinations.open(verification.destinationCiphertext(), appId);
+        String channel = requestedChannel == null ? verification.channel() : resolveChannel(app, requestedChannel, destination);
+        int step = verification.codeStep() + 1;
+        String code = codes.generate(app.codeLength());
+        byte[] codeHash = hasher.hash(id, step, code, verification.transactionJson());
+        Instant expiresAt = now.plusSeconds(verification.codeTtlSeconds());
+        DeliveryRequest message = new DeliveryRequest(id, step, channel, destination, code, app.brand(),
+                verification.codeTtlSeconds(), verification.locale(), transaction(verification), now);
+        Verification before = verification;
+        boolean replaced = Boolean.TRUE.equals(transactions.execute(status -> {
+            if (!verifications.newCode(id, before.codeStep(), codeHash, channel, now, expiresAt,
+                    now.minusSeconds(before.resendCooldownSeconds()))) {
+                return false;
+            }
+            delivery.enqueue(message);
+            return true;
+        }));
+        if (!replaced) {
+            // A parallel resend, check or cancel changed the row first.
+            throw new ApiProblem(HttpStatus.CONFLICT, "verification-changed", "Verification changed",
+                    "the verification changed while this request was handled; read it and retry");
+        }
+        return reload(verification);
+    }
+
+    Verification cancel(String appId, String id) {
+        Verification verification = expireIfDue(find(appId, id), clock.instant());
+        Instant now = clock.instant();
+        if (verification.status() == VerificationStatus.PENDING
+                && verifications.finish(id, VerificationStatus.CANCELED, null, now)) {
+            events.publishEvent(new VerificationCanceled(id, appId, verification.channel(), now));
+            return reload(verification);
+        }
+        throw notPending(reload(verification), HttpStatus.CONFLICT);
+    }
+
+    /** Called by the delivery worker when a step could not be delivered at all. */
+    void deliveryFailed(String id, int step, String reason) {
+        Instant now = clock.instant();
+        if (verifications.recordDelivery(id, step, "failed", reason, now)
+                && verifications.finish(id, VerificationStatus.FAILED, "delivery-failed", now)) {
+            verifications.find(id).ifPresent(v -> events.publishEvent(
+                    new VerificationFailed(id, v.appId(), v.channel(), "delivery-failed", now)));
+        }
+    }
+
+    /** Marks due verifications expired (the sweeper calls this; reads expire lazily as well). */
+    int expireDue(int limit) {
+        Instant now = clock.instant();
+        int count = 0;
+        for (Verification verification : verifications.findExpiredPending(now, limit)) {
+            if (expireIfDue(verification, now).status() == VerificationStatus.EXPIRED) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private Verification find(String appId, String id) {
+        if (!Ids.looksLike("vrf", id)) {
+            throw ApiProblem.notFound("verification");
+        }
+        return verifications.find(appId, id).orElseThrow(() -> ApiProblem.notFound("verification"));
+    }
+
+    private Verification reload(Verification verification) {
+        return verifications.find(verification.id()).orElseThrow(() -> ApiProblem.notFound("verification"));
+    }
+
+    private Verification expireIfDue(Verification verification, Instant now) {
+        if (verification.status() != VerificationStatus.PENDING || !verification.expiredAt(now)) {
+            return verification;
+        }
+        if (verifications.finish(verification.id(), VerificationStatus.EXPIRED, null, now)) {
+            events.publishEvent(new VerificationExpired(verification.id(), verification.appId(), verification.channel(), now));
+        }
+        return reload(verification);
+    }
+
+    /** Passes a pending, unexpired verification; anything else answers as S-12 and S-15 say. */
+    private void refuseUnlessPending(Verification verification, Instant now) {
+        Verification current = expireIfDue(verification, now);
+        if (current.status() == VerificationStatus.PENDING) {
+            return;
+        }
+        if (current.status() == VerificationStatus.FAILED && "max-attempts".equals(current.failureReason())) {
+            throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts",
+                    "this verification has no attempts left; start a new one").with("attempts_remaining", 0);
+        }
+        throw notPending(current, HttpStatus.GONE);
+    }
+
+    private static ApiProblem notPending(Verification verification, HttpStatus status) {
+        if (verification.status() == VerificationStatus.EXPIRED) {
+            return new ApiProblem(status, "verification-expired", "Verification expired",
+                    "this verification has expired; start a new one").with("verification_status", "expired");
+        }
+        return new ApiProblem(status, "verification-not-pending", "Verification not pending",
+                "this verification is " + verification.status().value()).with("verification_status", verification.status().value());
+    }
+
+    private String resolveChannel(App app, String requested, Destination destination) {
+        String channel = requested;
+        if (channel == null) {
+            if (!destination.isPhone()) {
+                channel = "email";
+            } else if (!app.defaultChannel().equals("email")) {
+                channel = app.defaultChannel();
+            } else {
+                channel = app.allowedChannels().stream().filter(c -> !c.equals("email")).findFirst().orElse("sms");
+            }
+        }
+        if (!App.CHANNELS.contains(channel)) {
+            throw ApiProblem.invalid("channel", "must be one of " + App.CHANNELS);
+        }
+        if (destination.isPhone() == channel.equals("email")) {
+            throw ApiProblem.invalid("channel", destination.isPhone()
+                    ? "a phone number cannot receive email" : "an email address needs the email channel");
+        }
+        if (!app.allows(channel)) {
+            throw new ApiProblem(HttpStatus.FORBIDDEN, "channel-not-allowed", "Channel not allowed",
+                    "this app does not allow the " + channel + " channel").with("allowed_channels", app.allowedChannels());
+        }
+        if (!delivery.canDeliver(channel)) {
+            throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "channel-unavailable", "Channel unavailable",
+                    "no provider is configured for the " + channel + " channel");
+        }
+        return channel;
+    }
+
+    Map<String, String> transaction(Verification verification) {
+        return verification.transactionJson() == null ? null : json.readValue(verification.transactionJson(), TRANSACTION_TYPE);
+    }
+
+    private static void validCode(String code) {
+        if (code == null || !CODE.matcher(code).matches()) {
+            throw ApiProblem.invalid("code", "must be the digits of the code");
+        }
+    }
+
+    private static String validLocale(String locale) {
+        if (!LOCALE.matcher(locale).matches()) {
+            throw ApiProblem.invalid("locale", "must be a language tag such as en or pt-BR");
+        }
+        return locale;
+    }
+
+    /** At most 8 entries, snake_case keys, short printable values: they are shown in the message (S-11). */
+    private static TreeMap<String, String> validTransaction(Map<String, String> transaction) {
+        if (transaction == null) {
+            return null;
+        }
+        if (transaction.isEmpty() || transaction.size() > 8) {
+            throw ApiProblem.invalid("transaction", "must hold 1–8 entries");
+        }
+        TreeMap<String, String> sorted = new TreeMap<>();
+        for (Map.Entry<String, String> entry : transaction.entrySet()) {
+            if (!TRANSACTION_KEY.matcher(entry.getKey()).matches()) {
+                throw ApiProblem.invalid("transaction", "keys must be snake_case, 1–32 characters");
+            }
+            String value = entry.getValue();
+            if (value == null || value.isBlank() || value.length() > 100 || value.chars().anyMatch(Character::isISOControl)) {
+                throw ApiProblem.invalid("transaction." + entry.getKey(), "must be 1–100 printable characters");
+            }
+            sorted.put(entry.getKey(), value.strip());
+        }
+        return sorted;
+    }
+
+    private static String validIp(String ip) {
+        if (ip == null) {
+            return null;
+        }
+        if (IPV4.matcher(ip).matches() || (ip.indexOf(':') >= 0 && IPV6.matcher(ip).matches() && parsesAsIpv6(ip))) {
+            return ip;
+        }
+        throw ApiProblem.invalid("end_user.ip", "must be an IPv4 or IPv6 address");
+    }
+
+    private static boolean parsesAsIpv6(String ip) {
+        try {
+            // Only a literal with ':' reaches here, so no name is resolved.
+            return java.net.InetAddress.getByName(ip) instanceof java.net.Inet6Address;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String validUserAgent(String userAgent) {
+        if (userAgent == null) {
+            return null;
+        }
+        if (userAgent.length() > 300 || userAgent.chars().anyMatch(Character::isISOControl)) {
+            throw ApiProblem.invalid("end_user.user_agent", "must be at most 300 printable characters");
+        }
+        return userAgent;
+    }
+}
