@@ -7,6 +7,8 @@ import dev.otpgate.platform.RequestBodyLimitFilter;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -24,7 +26,23 @@ import org.springframework.security.web.header.HeaderWriterFilter;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+    /**
+     * Actuator endpoints are served on the management port only ({@code management.server.port}, which
+     * otpgate refuses to share with the API port); that port is for the operator's network, not the internet
+     * (S-54). On the API port these paths do not exist.
+     */
     @Bean
+    @Order(1)
+    SecurityFilterChain managementFilterChain(HttpSecurity http) throws Exception {
+        return http.securityMatcher(EndpointRequest.toAnyEndpoint())
+                .csrf(AbstractHttpConfigurer::disable)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(rules -> rules.anyRequest().permitAll())
+                .build();
+    }
+
+    @Bean
+    @Order(2)
     SecurityFilterChain apiFilterChain(HttpSecurity http, ApiKeyService keys, ProblemWriter problems,
             OtpgateProperties properties) throws Exception {
         String start = Scope.VERIFICATIONS_START.authority();

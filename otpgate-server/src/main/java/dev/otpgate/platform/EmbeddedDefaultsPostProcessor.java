@@ -43,6 +43,11 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
         Path dataDir = Path.of(env.getProperty("otpgate.data-dir", "./data"));
         Map<String, Object> settings = new LinkedHashMap<>();
 
+        String apiPort = env.getProperty("server.port", "8443");
+        if (!"0".equals(apiPort) && apiPort.equals(env.getProperty("management.server.port"))) {
+            throw new IllegalStateException("management.server.port must differ from server.port: metrics and "
+                    + "health are served on a separate port, never the API port");
+        }
         if (production) {
             refuseInsecureProductionSettings(env, behindProxy);
             settings.put("otpgate.dev-inbox.enabled", "false");

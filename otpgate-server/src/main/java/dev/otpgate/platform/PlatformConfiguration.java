@@ -1,8 +1,18 @@
 package dev.otpgate.platform;
 
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.info.License;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import java.time.Clock;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 
 @Configuration(proxyBeanMethods = false)
 class PlatformConfiguration {
@@ -11,5 +21,39 @@ class PlatformConfiguration {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /**
+     * Strict JSON (S-29): a number or boolean where text is expected, or text where a number is expected, is a
+     * wrong type and answers 400 naming the field, instead of being quietly converted.
+     */
+    @Bean
+    JsonMapperBuilderCustomizer strictCoercion() {
+        return builder -> builder
+                .withCoercionConfig(LogicalType.Textual, config -> config
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Integer, config -> config
+                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Boolean, config -> config
+                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail));
+    }
+
+    @Bean
+    OpenAPI otpgateOpenApi() {
+        return new OpenAPI()
+                .info(new Info().title("otpgate API").version("v1")
+                        .description("Self-hosted verification server: one-time codes over SMS, voice, WhatsApp and "
+                                + "email. Errors are RFC 9457 problem details (application/problem+json) with a stable "
+                                + "type https://otpgate.dev/problems/<slug>. Field names are snake_case; times are RFC 3339 UTC.")
+                        .license(new License().name("Apache-2.0")))
+                .components(new Components().addSecuritySchemes("apiKey", new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("otpg_…")
+                        .description("An API key (otpg_…) in the Authorization header; never in the URL.")))
+                .addSecurityItem(new SecurityRequirement().addList("apiKey"));
     }
 }

@@ -1,5 +1,7 @@
 package dev.otpgate.privacy;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * A normalised destination: E.164 for phones (so every spelling of one number is one destination), the
  * lower-cased address for email. {@link #toString()} is masked so that a destination in a log line or an
@@ -14,10 +16,12 @@ public record Destination(Type type, String value, String regionCode) {
         EMAIL
     }
 
+    @JsonIgnore
     public boolean isPhone() {
         return type == Type.PHONE;
     }
 
+    @JsonIgnore
     public String masked() {
         return Destinations.mask(this);
     }

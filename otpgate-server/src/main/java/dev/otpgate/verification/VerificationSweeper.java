@@ -6,6 +6,7 @@ import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 
 /**
  * A recurring job (one node runs it at a time): marks due verifications expired, so that their
@@ -16,7 +17,7 @@ import org.springframework.context.annotation.Configuration;
 class VerificationSweeper {
 
     @Bean
-    RecurringTask<Void> verificationSweep(VerificationService service, IdempotencyRepository idempotency, Clock clock) {
+    RecurringTask<Void> verificationSweep(@Lazy VerificationService service, IdempotencyRepository idempotency, Clock clock) {
         return Tasks.recurring("verification-sweep", FixedDelay.ofSeconds(30))
                 .execute((instance, context) -> {
                     while (service.expireDue(500) == 500) {
