@@ -73,7 +73,7 @@ class BootstrapAdminKey implements ApplicationRunner {
         boolean tls = env.getProperty("server.ssl.enabled", Boolean.class, false);
         String url = (tls ? "https" : "http") + "://localhost:" + env.getProperty("local.server.port", "8443");
         Path dataDir = properties.dataDir();
-        String cacert = tls && env.getProperty("server.ssl.certificate", "").contains(dataDir.resolve("tls").toString())
+        String cacert = tls && "otpgate-generated".equals(env.getProperty("server.ssl.bundle"))
                 ? "--cacert " + dataDir.resolve("tls/ca.pem") + " " : "";
         log.info("otpgate is ready at {} ({} mode). Try it:\n  curl {}-H \"Authorization: Bearer $(cat {})\" {}/v1/apps",
                 url, properties.mode().name().toLowerCase(java.util.Locale.ROOT), cacert,

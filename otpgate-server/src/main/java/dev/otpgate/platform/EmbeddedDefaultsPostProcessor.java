@@ -1,6 +1,5 @@
 package dev.otpgate.platform;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,6 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
         boolean production = "production".equalsIgnoreCase(env.getProperty("otpgate.mode", "embedded"));
         boolean behindProxy = env.getProperty("otpgate.tls.behind-proxy", Boolean.class, false);
-        Path dataDir = Path.of(env.getProperty("otpgate.data-dir", "./data"));
         Map<String, Object> settings = new LinkedHashMap<>();
 
         String apiPort = env.getProperty("server.port", "8443");
@@ -63,18 +61,18 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
                         + "behind a TLS-terminating proxy; set otpgate.tls.behind-proxy=true to say so");
             }
             settings.put("server.ssl.enabled", "true");
-            settings.put("server.ssl.enabled-protocols", TLS_PROTOCOLS);
-            settings.putIfAbsent("server.ssl.ciphers", TLS_CIPHERS);
-            if (!certificateConfigured(env)) {
-                SelfSignedTls.Material tls = SelfSignedTls.ensure(dataDir.resolve("tls"));
-                settings.put("server.ssl.certificate", "file:" + tls.certificateChain());
-                settings.put("server.ssl.certificate-private-key", "file:" + tls.privateKey());
+            if (certificateConfigured(env)) {
+                settings.put("server.ssl.enabled-protocols", TLS_PROTOCOLS);
+                settings.put("server.ssl.ciphers", TLS_CIPHERS);
+            } else {
+                // Generated once the data directory is known, by GeneratedTlsBundle.
+                settings.put("server.ssl.bundle", GeneratedTlsBundle.NAME);
             }
         }
         // Explicit operator settings win over these defaults, except the refusals above.
         settings.keySet().removeIf(key -> !key.startsWith("otpgate.") && !key.startsWith("springdoc.")
                 && !key.equals("server.ssl.enabled") && !key.equals("server.ssl.enabled-protocols")
-                && env.containsProperty(key));
+                && !key.equals("server.ssl.bundle") && env.containsProperty(key));
         env.getPropertySources().addFirst(new MapPropertySource("otpgateDefaults", settings));
     }
 
