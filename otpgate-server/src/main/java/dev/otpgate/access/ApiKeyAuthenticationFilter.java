@@ -7,11 +7,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -21,12 +17,10 @@ import org.springframework.security.core.context.SecurityContextImpl;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates {@code Authorization: Bearer otpg_…}. A credential anywhere in the URL is refused outright,
- * before it could be used (S-24); an unknown, revoked or expired key answers 401 with {@code WWW-Authenticate}.
+ * Authenticates {@code Authorization: Bearer otpg_…}; an unknown, revoked or expired key answers 401 with
+ * {@code WWW-Authenticate}. Credentials in the URL never get this far: {@link CredentialsInUrlFilter}.
  */
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
-
-    private static final Set<String> CREDENTIAL_PARAMETERS = Set.of("api_key", "apikey", "key", "access_token", "token");
 
     private final ApiKeyService keys;
     private final ProblemWriter problems;
@@ -39,11 +33,6 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (credentialInUrl(request)) {
-            problems.write(response, new ApiProblem(HttpStatus.BAD_REQUEST, "credentials-in-url",
-                    "Credentials in URL", "credentials are accepted only in the Authorization header"));
-            return;
-        }
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null) {
             Optional<Caller> caller = header.regionMatches(true, 0, "Bearer ", 0, 7)
@@ -64,23 +53,5 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
         } finally {
             SecurityContextHolder.clearContext();
         }
-    }
-
-    private static boolean credentialInUrl(HttpServletRequest request) {
-        String query = request.getQueryString();
-        if (query == null) {
-            return false;
-        }
-        if (query.contains(ApiKeySecrets.PREFIX)) {
-            return true;
-        }
-        // Parsed by hand: getParameterMap() would also consume a form body.
-        for (String pair : query.split("&")) {
-            String name = URLDecoder.decode(pair.split("=", 2)[0], StandardCharsets.UTF_8);
-            if (CREDENTIAL_PARAMETERS.contains(name.toLowerCase(Locale.ROOT))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

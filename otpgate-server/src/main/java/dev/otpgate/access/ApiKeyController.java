@@ -38,6 +38,11 @@ class ApiKeyController {
     record KeyView(String id, String appId, String name, List<String> scopes, String hint, Instant createdAt,
             Instant expiresAt, Instant revokedAt, String secret) {
 
+        @Override
+        public String toString() {
+            return "KeyView[" + id + "]";
+        }
+
         static KeyView of(ApiKey key, String secret) {
             return new KeyView(key.id(), key.appId(), key.name(), key.scopes().stream().map(Scope::value).sorted().toList(),
                     key.hint(), key.createdAt(), key.expiresAt(), key.revokedAt(), secret);

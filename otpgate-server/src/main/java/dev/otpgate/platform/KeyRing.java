@@ -47,7 +47,8 @@ public class KeyRing {
     private final Mac indexMac;
     private final Aead dataAead;
 
-    KeyRing(OtpgateProperties properties) {
+    /** Opens the key sets under {@code <data-dir>/keys}, generating them (and, in embedded mode, the master key) on first use. */
+    public KeyRing(OtpgateProperties properties) {
         try {
             AeadConfig.register();
             MacConfig.register();

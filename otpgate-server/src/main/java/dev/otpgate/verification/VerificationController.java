@@ -51,9 +51,21 @@ class VerificationController {
     @Schema(description = "Signals about the person, for abuse defences")
     record EndUser(@Schema(example = "203.0.113.7") String ip, @Schema(example = "Mozilla/5.0") String userAgent) {}
 
-    record CheckRequest(@Schema(example = "123456") String code) {}
+    record CheckRequest(@Schema(example = "123456") String code) {
 
-    record CheckByDestinationRequest(@Schema(example = "+14155550123") String to, @Schema(example = "123456") String code) {}
+        @Override
+        public String toString() {
+            return "CheckRequest[code hidden]";
+        }
+    }
+
+    record CheckByDestinationRequest(@Schema(example = "+14155550123") String to, @Schema(example = "123456") String code) {
+
+        @Override
+        public String toString() {
+            return "CheckByDestinationRequest[hidden]";
+        }
+    }
 
     record ResendRequest(@Schema(description = "another allowed channel; default: the same", example = "sms") String channel) {}
 

@@ -109,7 +109,7 @@ public class ApiClient {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             String text = response.body();
             bodies.add(text);
-            JsonNode json = text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+            JsonNode json = text == null || !(text.startsWith("{") || text.startsWith("[")) ? JSON.createObjectNode() : JSON.readTree(text);
             return new Response(response.statusCode(), response.headers(), text, json);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

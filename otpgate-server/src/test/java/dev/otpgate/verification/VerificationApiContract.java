@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.otpgate.access.ApiKeySecrets;
 import dev.otpgate.platform.OtpgateProperties;
 import dev.otpgate.support.ApiClient;
+import dev.otpgate.support.Concurrently;
 import dev.otpgate.support.ApiClient.Response;
 import dev.otpgate.support.TestApps;
 import dev.otpgate.support.TestApps.TestApp;
@@ -22,11 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,7 +153,7 @@ abstract class VerificationApiContract {
         String to = TestApps.newPhone();
         String id = start(Map.of("to", to)).text("id");
         String code = fixtures.codeFor(to);
-        List<Integer> statuses = parallel(50, () -> check(id, code).status());
+        List<Integer> statuses = Concurrently.run(50, i -> check(id, code).status());
         assertThat(statuses).filteredOn(status -> status == 200).hasSize(1);
         assertThat(statuses).filteredOn(status -> status != 200).allMatch(status -> status == 410);
         assertThat(events.of(VerificationApproved.class)).filteredOn(e -> e.verificationId().equals(id)).hasSize(1);
@@ -168,7 +164,7 @@ abstract class VerificationApiContract {
         String to = TestApps.newPhone();
         String id = start(Map.of("to", to)).text("id");
         String code = fixtures.codeFor(to);
-        List<Integer> statuses = parallel(50, () -> check(id, wrong(code)).status());
+        List<Integer> statuses = Concurrently.run(50, i -> check(id, wrong(code)).status());
         assertThat(statuses).filteredOn(status -> status == 422).hasSizeLessThanOrEqualTo(5);
         assertThat(statuses).filteredOn(status -> status != 422).allMatch(status -> status == 429);
         int attempts = jdbc.sql("select attempts from verifications where id = ?").param(id).query(Integer.class).single();
@@ -286,7 +282,7 @@ abstract class VerificationApiContract {
         String to = TestApps.newPhone();
         String body = ApiClient.json(Map.of("to", to));
         Map<String, String> headers = Map.of("Idempotency-Key", "parallel-" + to.substring(1));
-        List<String> ids = parallel(10, () -> {
+        List<String> ids = Concurrently.run(10, i -> {
             Response response = api.postRaw("/v1/verifications", app.key(), body, headers);
             return response.status() == 201 ? response.text("id") : "status " + response.status();
         });
@@ -518,31 +514,6 @@ abstract class VerificationApiContract {
                     .doesNotContainIgnoringCase("select ").doesNotContain("\tat ");
             assertThat(failure.header("Cache-Control")).contains("no-store");
             assertThat(failure.header("X-Content-Type-Options")).isEqualTo("nosniff");
-        }
-    }
-
-    <T> List<T> parallel(int count, Callable<T> call) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(count);
-        try {
-            CountDownLatch ready = new CountDownLatch(count);
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                futures.add(pool.submit(() -> {
-                    ready.countDown();
-                    go.await();
-                    return call.call();
-                }));
-            }
-            ready.await();
-            go.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> future : futures) {
-                results.add(future.get());
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
         }
     }
 }
