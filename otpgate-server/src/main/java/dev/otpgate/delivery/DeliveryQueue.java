@@ -3,7 +3,9 @@ package dev.otpgate.delivery;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import dev.otpgate.platform.KeyRing;
+import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import java.util.Base64;
+import java.util.List;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -41,7 +43,9 @@ public class DeliveryQueue {
 
     public void enqueue(DeliveryRequest request) {
         String instanceId = request.verificationId() + "-" + request.step();
-        scheduler.schedule(task.instance(instanceId, seal(request, instanceId)), request.queuedAt());
+        // A batch of one is a plain insert; schedule() would first select to see whether the job exists, and
+        // the id (verification and step) is new by construction.
+        scheduler.scheduleBatch(List.<TaskInstance<?>>of(task.instance(instanceId, seal(request, instanceId))), request.queuedAt());
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             // The worker polls too; this only saves the wait for the next poll once the row is visible.
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
