@@ -41,8 +41,27 @@ class SecurityConfiguration {
                 .build();
     }
 
+    /**
+     * Swagger UI (embedded mode only; production turns it off): its own pages need scripts and styles from this
+     * origin, so its policy allows {@code 'self'}; framing stays forbidden.
+     */
     @Bean
     @Order(2)
+    SecurityFilterChain swaggerUiFilterChain(HttpSecurity http) throws Exception {
+        return http.securityMatcher("/swagger-ui.html", "/swagger-ui/**")
+                .csrf(AbstractHttpConfigurer::disable)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .headers(headers -> headers
+                        .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(31_536_000).includeSubDomains(true))
+                        .contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'self'; img-src 'self' data:; "
+                                + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"))
+                        .frameOptions(frame -> frame.deny()))
+                .authorizeHttpRequests(rules -> rules.requestMatchers(HttpMethod.GET).permitAll().anyRequest().denyAll())
+                .build();
+    }
+
+    @Bean
+    @Order(3)
     SecurityFilterChain apiFilterChain(HttpSecurity http, ApiKeyService keys, ProblemWriter problems,
             OtpgateProperties properties) throws Exception {
         String start = Scope.VERIFICATIONS_START.authority();
@@ -73,8 +92,7 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(rules -> rules
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers("/error").permitAll()
-                        .requestMatchers(HttpMethod.GET, "/v1/openapi.json", "/v1/openapi.json/**",
-                                "/swagger-ui.html", "/swagger-ui/**").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/v1/openapi.json", "/v1/openapi.json/**").permitAll()
                         .requestMatchers(HttpMethod.POST, "/v1/verifications").hasAuthority(start)
                         .requestMatchers(HttpMethod.POST, "/v1/verifications/check", "/v1/verifications/*/check").hasAuthority(check)
                         .requestMatchers(HttpMethod.GET, "/v1/verifications/*").hasAnyAuthority(start, check)

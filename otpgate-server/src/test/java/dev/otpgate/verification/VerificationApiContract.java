@@ -516,4 +516,21 @@ abstract class VerificationApiContract {
             assertThat(failure.header("X-Content-Type-Options")).isEqualTo("nosniff");
         }
     }
+
+    @Test
+    void openApiWhenFetchedWithoutAKeyThenDescribesEveryEndpointWithExamples() {
+        Response document = api.get("/v1/openapi.json", null);
+        assertThat(document.status()).isEqualTo(200);
+        assertThat(document.text("openapi")).startsWith("3.1");
+        List<String> paths = new ArrayList<>(document.json().get("paths").propertyNames());
+        assertThat(paths).contains("/v1/apps", "/v1/apps/{appId}", "/v1/apps/{appId}/api-keys",
+                "/v1/apps/{appId}/api-keys/{keyId}", "/v1/verifications", "/v1/verifications/{id}",
+                "/v1/verifications/{id}/check", "/v1/verifications/check", "/v1/verifications/{id}/resend",
+                "/v1/verifications/{id}/cancel", "/v1/dev/messages");
+        assertThat(document.body()).contains("\"example\":\"+14155550123\"").contains("bearer");
+
+        Response ui = api.send("GET", "/swagger-ui/index.html", null, null, Map.of());
+        assertThat(ui.status()).isEqualTo(200);
+        assertThat(ui.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+    }
 }
