@@ -19,20 +19,21 @@ import org.springframework.context.annotation.Lazy;
 /**
  * The {@code deliver-code} job: opens the sealed request, skips it when the step is no longer current, renders
  * the message and hands it to the routed provider. A temporary failure is retried with exponential backoff
- * (2 s, 4 s, 8 s, …) up to {@link #MAX_TRIES} tries; a permanent one, or the last try, marks the step failed.
+ * (by default 2 s, 4 s, 8 s, 16 s: five tries in all, see {@link DeliveryProperties}); a permanent one, or the
+ * last try, marks the step failed.
  */
 @Configuration(proxyBeanMethods = false)
 class DeliveryWorker {
 
     static final String TASK_NAME = "deliver-code";
-    static final int MAX_TRIES = 5;
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
 
     @Bean
     OneTimeTask<String> deliverTask(@Lazy DeliveryQueue queue, MessageRenderer renderer, ChannelRouter router,
-            ObjectProvider<DeliveryTracker> tracker, MeterRegistry meters, Clock clock) {
+            ObjectProvider<DeliveryTracker> tracker, MeterRegistry meters, Clock clock, DeliveryProperties properties) {
+        int maxTries = properties.maxTries();
         return Tasks.oneTime(TASK_NAME, String.class)
-                .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(Duration.ofSeconds(2), 2.0))
+                .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(properties.retryBackoff(), 2.0))
                 .execute((TaskInstance<String> instance, ExecutionContext context) -> {
                     DeliveryRequest request = queue.open(instance.getData(), instance.getId());
                     DeliveryTracker steps = tracker.getObject();
@@ -55,12 +56,12 @@ class DeliveryWorker {
                     } catch (DeliveryException e) {
                         meters.counter("otpgate.delivery.failures", "channel", request.channel(), "provider", provider.id()).increment();
                         int tries = context.getExecution().consecutiveFailures + 1;
-                        if (e.permanent() || tries >= MAX_TRIES) {
+                        if (e.permanent() || tries >= maxTries) {
                             log.warn("Delivery of {} failed for good after {} tries: {}", request, tries, e.getMessage());
                             steps.failed(request.verificationId(), request.step(), e.getMessage());
                             return;
                         }
-                        log.info("Delivery of {} failed (try {} of {}), will retry: {}", request, tries, MAX_TRIES, e.getMessage());
+                        log.info("Delivery of {} failed (try {} of {}), will retry: {}", request, tries, maxTries, e.getMessage());
                         throw new IllegalStateException("delivery failed, retrying: " + e.getMessage());
                     }
                 });

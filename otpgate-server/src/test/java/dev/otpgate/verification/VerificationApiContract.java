@@ -533,4 +533,30 @@ abstract class VerificationApiContract {
         assertThat(ui.status()).isEqualTo(200);
         assertThat(ui.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
     }
+
+    @Autowired
+    VerificationService service;
+
+    @Test
+    void sweepWhenPendingVerificationsPassTheirExpiryThenTheyAreMarkedExpiredWithoutBeingRead() {
+        String id = start(Map.of("to", TestApps.newPhone())).text("id");
+        clock.advance(Duration.ofSeconds(601));
+        assertThat(service.expireDue(500)).isGreaterThanOrEqualTo(1);
+        assertThat(jdbc.sql("select status from verifications where id = ?").param(id).query(String.class).single())
+                .isEqualTo("expired");
+        assertThat(events.of(VerificationExpired.class)).anyMatch(e -> e.verificationId().equals(id));
+    }
+
+    @Test
+    void startWhenTheIdempotencyKeyIsOlderThan24HoursThenItStartsAnewVerification() {
+        String to = TestApps.newPhone();
+        String body = ApiClient.json(Map.of("to", to));
+        Map<String, String> headers = Map.of("Idempotency-Key", "old-" + to.substring(1));
+        String first = api.postRaw("/v1/verifications", app.key(), body, headers).text("id");
+        clock.advance(Duration.ofHours(24).plusSeconds(1));
+        Response later = api.postRaw("/v1/verifications", app.key(), body, headers);
+        assertThat(later.status()).isEqualTo(201);
+        assertThat(later.text("id")).isNotEqualTo(first);
+        assertThat(later.header("Idempotent-Replayed")).isNull();
+    }
 }
