@@ -8,6 +8,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Turns {@code otpgate.mode} and {@code otpgate.tls.*} into Spring Boot settings before anything starts: TLS
@@ -35,8 +36,32 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
         return Ordered.LOWEST_PRECEDENCE;
     }
 
+    /**
+     * The environment variables the docs name, mapped to their properties. Spring Boot's binder reads
+     * {@code OTPGATE_DATA_DIR} as {@code otpgate.data.dir}, not {@code otpgate.data-dir}, so these are bound
+     * explicitly, below command-line arguments and above application.yml.
+     */
+    static final Map<String, String> ENVIRONMENT_ALIASES = Map.of(
+            "OTPGATE_MODE", "otpgate.mode",
+            "OTPGATE_DATA_DIR", "otpgate.data-dir",
+            "OTPGATE_MASTER_KEY", "otpgate.master-key",
+            "OTPGATE_BOOTSTRAP_ADMIN_KEY", "otpgate.bootstrap-admin-key",
+            "OTPGATE_DEV_INBOX_ENABLED", "otpgate.dev-inbox.enabled",
+            "OTPGATE_TLS_BEHIND_PROXY", "otpgate.tls.behind-proxy");
+
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        Map<String, Object> aliases = new LinkedHashMap<>();
+        ENVIRONMENT_ALIASES.forEach((variable, property) -> {
+            Object value = env.getSystemEnvironment().get(variable);
+            if (value != null && !value.toString().isBlank()) {
+                aliases.put(property, value);
+            }
+        });
+        if (!aliases.isEmpty()) {
+            env.getPropertySources().addAfter(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                    new MapPropertySource("otpgateEnvironmentAliases", aliases));
+        }
         boolean production = "production".equalsIgnoreCase(env.getProperty("otpgate.mode", "embedded"));
         boolean behindProxy = env.getProperty("otpgate.tls.behind-proxy", Boolean.class, false);
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -83,7 +108,7 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
     }
 
     private static void refuseInsecureProductionSettings(ConfigurableEnvironment env, boolean behindProxy) {
-        String masterKey = env.getProperty("otpgate.master-key", env.getProperty("OTPGATE_MASTER_KEY"));
+        String masterKey = env.getProperty("otpgate.master-key");
         if (masterKey == null || masterKey.isBlank()) {
             throw new IllegalStateException("production mode needs the master key: set OTPGATE_MASTER_KEY "
                     + "(32 random bytes, base64); it is never generated in production");

@@ -128,9 +128,6 @@ public class KeyRing {
     private static Aead masterKey(OtpgateProperties properties, Path dir) throws GeneralSecurityException, IOException {
         String encoded = properties.masterKey();
         if (encoded == null || encoded.isBlank()) {
-            encoded = System.getenv("OTPGATE_MASTER_KEY");
-        }
-        if (encoded == null || encoded.isBlank()) {
             if (properties.production()) {
                 throw new IllegalStateException("production mode needs OTPGATE_MASTER_KEY");
             }
