@@ -48,10 +48,8 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             var authentication = UsernamePasswordAuthenticationToken.authenticated(caller.get(), null, authorities);
             SecurityContextHolder.setContext(new SecurityContextImpl(authentication));
         }
-        try {
-            chain.doFilter(request, response);
-        } finally {
-            SecurityContextHolder.clearContext();
-        }
+        // No clearing here: SecurityContextHolderFilter clears the context when the request ends, after
+        // ExceptionTranslationFilter has had to tell a 401 from a 403 by it.
+        chain.doFilter(request, response);
     }
 }

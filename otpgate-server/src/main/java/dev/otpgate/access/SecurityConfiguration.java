@@ -17,7 +17,16 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.header.HeaderWriter;
 import org.springframework.security.web.header.HeaderWriterFilter;
+import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
+import org.springframework.security.web.header.writers.HstsHeaderWriter;
+import org.springframework.security.web.header.writers.XContentTypeOptionsHeaderWriter;
+import org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
 
 /**
  * The API's filter chain: stateless, deny by default (S-30), one scope per operation (S-31), problem details
@@ -25,6 +34,9 @@ import org.springframework.security.web.header.HeaderWriterFilter;
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
+
+    private static final long HSTS_MAX_AGE_SECONDS = 31_536_000;
+    private static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     /**
      * Actuator endpoints are served on the management port only ({@code management.server.port}, which
@@ -52,7 +64,7 @@ class SecurityConfiguration {
                 .csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .headers(headers -> headers
-                        .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(31_536_000).includeSubDomains(true))
+                        .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(HSTS_MAX_AGE_SECONDS).includeSubDomains(true))
                         .contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'self'; img-src 'self' data:; "
                                 + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"))
                         .frameOptions(frame -> frame.deny()))
@@ -75,18 +87,26 @@ class SecurityConfiguration {
                 .anonymous(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .headers(headers -> headers
-                        .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(31_536_000).includeSubDomains(true))
-                        .contentSecurityPolicy(csp -> csp.policyDirectives(
-                                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"))
+                        .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(HSTS_MAX_AGE_SECONDS).includeSubDomains(true))
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(API_POLICY))
                         .frameOptions(frame -> frame.deny()))
+                .addFilterBefore(new ErrorDispatchHeaderWriterFilter(List.of(
+                        new XContentTypeOptionsHeaderWriter(),
+                        new HstsHeaderWriter(HSTS_MAX_AGE_SECONDS, true),
+                        new ContentSecurityPolicyHeaderWriter(API_POLICY),
+                        new XFrameOptionsHeaderWriter(XFrameOptionsHeaderWriter.XFrameOptionsMode.DENY))),
+                        HeaderWriterFilter.class)
                 .exceptionHandling(errors -> errors
-                        .authenticationEntryPoint((request, response, e) -> {
-                            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otpgate\"");
-                            problems.write(response, new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated",
-                                    "Unauthenticated", "send an API key as Authorization: Bearer otpg_…"));
-                        })
-                        .accessDeniedHandler((request, response, e) -> problems.write(response, new ApiProblem(
-                                HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "this key lacks the scope for this operation"))))
+                        .authenticationEntryPoint((request, response, e) -> unauthenticated(response, problems))
+                        .accessDeniedHandler((request, response, e) -> {
+                            // Anonymous access is off, so a request without a key also lands here.
+                            if (SecurityContextHolder.getContext().getAuthentication() == null) {
+                                unauthenticated(response, problems);
+                                return;
+                            }
+                            problems.write(response, new ApiProblem(HttpStatus.FORBIDDEN, "forbidden", "Forbidden",
+                                    "this key lacks the scope for this operation"));
+                        }))
                 .addFilterAfter(new RequestBodyLimitFilter(properties.limits().maxBodyBytes(), problems), HeaderWriterFilter.class)
                 .addFilterBefore(new ApiKeyAuthenticationFilter(keys, problems), AuthorizationFilter.class)
                 .authorizeHttpRequests(rules -> rules
@@ -100,5 +120,33 @@ class SecurityConfiguration {
                         .requestMatchers("/v1/apps", "/v1/apps/**", "/v1/dev/**").hasAuthority(admin)
                         .anyRequest().denyAll());
         return http.build();
+    }
+
+    private static void unauthenticated(HttpServletResponse response, ProblemWriter problems) throws java.io.IOException {
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otpgate\"");
+        problems.write(response, new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated",
+                "send an API key as Authorization: Bearer otpg_…"));
+    }
+
+    /**
+     * {@link HeaderWriterFilter} skips ERROR dispatches. A request that Tomcat (TRACE) or the firewall (a path
+     * with ';' or '//') refuses reaches the chain only as an ERROR dispatch to /error; this writes the S-38
+     * headers on that pass too.
+     */
+    static final class ErrorDispatchHeaderWriterFilter extends HeaderWriterFilter {
+
+        ErrorDispatchHeaderWriterFilter(List<HeaderWriter> writers) {
+            super(writers);
+        }
+
+        @Override
+        protected boolean shouldNotFilterErrorDispatch() {
+            return false;
+        }
+
+        @Override
+        protected boolean shouldNotFilter(HttpServletRequest request) {
+            return request.getDispatcherType() != DispatcherType.ERROR;
+        }
     }
 }

@@ -39,7 +39,6 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -238,8 +237,6 @@ class TlsTests {
     }
 
     @Test
-    @Disabled("S-38 gap in main code: answers rendered through the ERROR dispatch (Tomcat's TRACE 405, the "
-            + "firewall's 400) lack these headers because HeaderWriterFilter skips ERROR dispatches; enable with the fix")
     void rejectWhenTheContainerOrTheFirewallRefusesARequestThenTheProblemStillCarriesTheSecurityHeaders()
             throws Exception {
         // S-38: "on every response, errors included".

@@ -348,6 +348,10 @@ abstract class VerificationApiContract {
     void callsWhenTheKeyLacksTheRoleThen403AndUnsupportedMethodsThen405_S30_S31() {
         String id = start(Map.of("to", TestApps.newPhone())).text("id");
         assertThat(api.get("/v1/apps", app.key()).status()).isEqualTo(403);
+        assertThat(api.get("/v1/unknown", app.key()).status()).isEqualTo(403);
+        Response anonymous = api.get("/v1/unknown", null);
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.header("WWW-Authenticate")).startsWith("Bearer");
         assertThat(api.post("/v1/apps", app.key(), Map.of("name", "x")).status()).isEqualTo(403);
         assertThat(api.get("/v1/apps/" + app.id() + "/api-keys", app.key()).status()).isEqualTo(403);
         assertThat(api.get("/v1/dev/messages", app.key()).status()).isEqualTo(403);
