@@ -86,6 +86,7 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
                         + "behind a TLS-terminating proxy; set otpgate.tls.behind-proxy=true to say so");
             }
             settings.put("server.ssl.enabled", "true");
+            refuseWeakCiphers(env.getProperty("server.ssl.ciphers"));
             if (certificateConfigured(env)) {
                 settings.put("server.ssl.enabled-protocols", TLS_PROTOCOLS);
                 settings.put("server.ssl.ciphers", TLS_CIPHERS);
@@ -99,6 +100,23 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
                 && !key.equals("server.ssl.enabled") && !key.equals("server.ssl.enabled-protocols")
                 && !key.equals("server.ssl.bundle") && env.containsProperty(key));
         env.getPropertySources().addFirst(new MapPropertySource("otpgateDefaults", settings));
+    }
+
+    /** Operators may narrow the suites, never widen them past AEAD with forward secrecy (S-37). */
+    private static void refuseWeakCiphers(String ciphers) {
+        if (ciphers == null || ciphers.isBlank()) {
+            return;
+        }
+        for (String cipher : ciphers.split(",")) {
+            String suite = cipher.strip();
+            boolean tls13 = suite.startsWith("TLS_AES_") || suite.equals("TLS_CHACHA20_POLY1305_SHA256");
+            boolean aeadWithForwardSecrecy = suite.startsWith("TLS_ECDHE_")
+                    && (suite.contains("_GCM_") || suite.contains("_CHACHA20_POLY1305_"));
+            if (!tls13 && !aeadWithForwardSecrecy) {
+                throw new IllegalStateException("server.ssl.ciphers holds " + suite + ", which is refused: only TLS 1.3 "
+                        + "suites and ECDHE suites with GCM or ChaCha20-Poly1305 are allowed");
+            }
+        }
     }
 
     private static boolean certificateConfigured(ConfigurableEnvironment env) {

@@ -117,6 +117,17 @@ class ProductionModeTests {
     }
 
     @Test
+    void startWhenTheOperatorConfiguresACbcSuiteThenItRefusesNamingTheSuite_S37() {
+        List<String> arguments = TestServers.embeddedArguments(dataDir);
+        arguments.add("--server.ssl.ciphers=TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256");
+
+        Throwable refusal = refusedStart(arguments);
+
+        assertThat(refusal).isInstanceOf(IllegalStateException.class);
+        assertThat(refusal.getMessage()).contains("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256").contains("server.ssl.ciphers");
+    }
+
+    @Test
     void startWhenSslIsDisabledWithoutSayingThereIsAProxyThenItRefusesNamingBehindProxy() {
         // S-37: plain HTTP only behind a TLS-terminating proxy, in any mode. Without the refusal this embedded
         // start would succeed and serve the API in clear.
