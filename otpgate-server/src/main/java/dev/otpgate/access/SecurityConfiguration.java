@@ -117,6 +117,9 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, "/v1/verifications/check", "/v1/verifications/*/check").hasAuthority(check)
                         .requestMatchers(HttpMethod.GET, "/v1/verifications/*").hasAnyAuthority(start, check)
                         .requestMatchers("/v1/verifications/**").hasAuthority(start)
+                        .requestMatchers(HttpMethod.POST, "/v1/totp-factors/*/check", "/v1/totp-factors/*/recover")
+                                .hasAuthority(Scope.TOTP_CHECK.authority())
+                        .requestMatchers("/v1/totp-factors", "/v1/totp-factors/**").hasAuthority(Scope.TOTP_MANAGE.authority())
                         .requestMatchers("/v1/apps", "/v1/apps/**", "/v1/dev/**").hasAuthority(admin)
                         .anyRequest().denyAll());
         return http.build();

@@ -16,6 +16,8 @@ public record App(
         List<String> allowedChannels,
         String defaultChannel,
         String locale,
+        int totpSkewSteps,
+        int totpMaxFailures,
         Instant createdAt,
         Instant updatedAt) {
 

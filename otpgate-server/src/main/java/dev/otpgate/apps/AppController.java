@@ -66,12 +66,13 @@ class AppController {
 
     record AppView(String id, String name, String brand, int codeLength, int codeTtlSeconds, int maxAttempts,
             int maxSends, int resendCooldownSeconds, List<String> allowedChannels, String defaultChannel,
-            String locale, Instant createdAt, Instant updatedAt) {
+            String locale, int totpSkewSteps, int totpMaxFailures, Instant createdAt, Instant updatedAt) {
 
         static AppView of(App app) {
             return new AppView(app.id(), app.name(), app.brand(), app.codeLength(), app.codeTtlSeconds(),
                     app.maxAttempts(), app.maxSends(), app.resendCooldownSeconds(), app.allowedChannels(),
-                    app.defaultChannel(), app.locale(), app.createdAt(), app.updatedAt());
+                    app.defaultChannel(), app.locale(), app.totpSkewSteps(), app.totpMaxFailures(), app.createdAt(),
+                    app.updatedAt());
         }
     }
 }

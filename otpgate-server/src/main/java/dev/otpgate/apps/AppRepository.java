@@ -13,7 +13,8 @@ import org.springframework.stereotype.Repository;
 class AppRepository {
 
     private static final String COLUMNS = "id, name, brand, code_length, code_ttl_seconds, max_attempts, max_sends, "
-            + "resend_cooldown_seconds, allowed_channels, default_channel, locale, created_at, updated_at";
+            + "resend_cooldown_seconds, allowed_channels, default_channel, locale, totp_skew_steps, totp_max_failures, "
+            + "created_at, updated_at";
 
     private final JdbcClient jdbc;
 
@@ -23,7 +24,7 @@ class AppRepository {
 
     void insert(App app) {
         jdbc.sql("insert into apps (" + COLUMNS + ") values (:id, :name, :brand, :codeLength, :ttl, :attempts, "
-                        + ":sends, :cooldown, :channels, :defaultChannel, :locale, :createdAt, :updatedAt)")
+                        + ":sends, :cooldown, :channels, :defaultChannel, :locale, :skew, :totpFailures, :createdAt, :updatedAt)")
                 .params(params(app))
                 .update();
     }
@@ -32,7 +33,8 @@ class AppRepository {
         return jdbc.sql("update apps set name = :name, brand = :brand, code_length = :codeLength, "
                         + "code_ttl_seconds = :ttl, max_attempts = :attempts, max_sends = :sends, "
                         + "resend_cooldown_seconds = :cooldown, allowed_channels = :channels, "
-                        + "default_channel = :defaultChannel, locale = :locale, updated_at = :updatedAt where id = :id")
+                        + "default_channel = :defaultChannel, locale = :locale, totp_skew_steps = :skew, "
+                        + "totp_max_failures = :totpFailures, updated_at = :updatedAt where id = :id")
                 .params(params(app))
                 .update() == 1;
     }
@@ -62,6 +64,8 @@ class AppRepository {
         p.put("channels", String.join(",", app.allowedChannels()));
         p.put("defaultChannel", app.defaultChannel());
         p.put("locale", app.locale());
+        p.put("skew", app.totpSkewSteps());
+        p.put("totpFailures", app.totpMaxFailures());
         p.put("createdAt", Timestamp.from(app.createdAt()));
         p.put("updatedAt", Timestamp.from(app.updatedAt()));
         return p;
@@ -71,7 +75,7 @@ class AppRepository {
         return new App(rs.getString("id"), rs.getString("name"), rs.getString("brand"), rs.getInt("code_length"),
                 rs.getInt("code_ttl_seconds"), rs.getInt("max_attempts"), rs.getInt("max_sends"),
                 rs.getInt("resend_cooldown_seconds"), Arrays.asList(rs.getString("allowed_channels").split(",")),
-                rs.getString("default_channel"), rs.getString("locale"),
-                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+                rs.getString("default_channel"), rs.getString("locale"), rs.getInt("totp_skew_steps"),
+                rs.getInt("totp_max_failures"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
     }
 }

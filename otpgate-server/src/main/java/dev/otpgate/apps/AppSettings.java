@@ -21,7 +21,9 @@ record AppSettings(
         Integer resendCooldownSeconds,
         List<String> allowedChannels,
         String defaultChannel,
-        String locale) {
+        String locale,
+        Integer totpSkewSteps,
+        Integer totpMaxFailures) {
 
     private static final Pattern PRINTABLE = Pattern.compile("[\\p{L}\\p{N} .,'&()_\\-]+");
     private static final Pattern LOCALE = Pattern.compile("[a-z]{2,3}(-[A-Z]{2})?");
@@ -48,8 +50,10 @@ record AppSettings(
             throw ApiProblem.invalid("default_channel", "must be one of allowed_channels " + channels);
         }
         String newLocale = locale != null ? locale(locale) : base == null ? "en" : base.locale();
+        int skew = range("totp_skew_steps", totpSkewSteps, base == null ? 1 : base.totpSkewSteps(), 0, 2);
+        int totpFailures = range("totp_max_failures", totpMaxFailures, base == null ? 5 : base.totpMaxFailures(), 1, 20);
         return new App(id, newName, newBrand, length, ttl, attempts, sends, cooldown, channels, defaultOne, newLocale,
-                base == null ? now : base.createdAt(), now);
+                skew, totpFailures, base == null ? now : base.createdAt(), now);
     }
 
     private static String text(String field, String value, int max) {

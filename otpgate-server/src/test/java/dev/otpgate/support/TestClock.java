@@ -11,6 +11,13 @@ import java.util.concurrent.atomic.AtomicReference;
 public class TestClock extends Clock {
 
     private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+    private final AtomicReference<Instant> fixed = new AtomicReference<>();
+
+    /** Stops the clock at {@code instant} until {@link #reset()}; {@link #advance} then moves it. */
+    public void fixAt(Instant instant) {
+        fixed.set(instant);
+        offset.set(Duration.ZERO);
+    }
 
     public void advance(Duration duration) {
         offset.updateAndGet(current -> current.plus(duration));
@@ -18,11 +25,13 @@ public class TestClock extends Clock {
 
     public void reset() {
         offset.set(Duration.ZERO);
+        fixed.set(null);
     }
 
     @Override
     public Instant instant() {
-        return Instant.now().plus(offset.get());
+        Instant base = fixed.get();
+        return (base == null ? Instant.now() : base).plus(offset.get());
     }
 
     @Override
