@@ -120,7 +120,7 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, "/v1/totp-factors/*/check", "/v1/totp-factors/*/recover")
                                 .hasAuthority(Scope.TOTP_CHECK.authority())
                         .requestMatchers("/v1/totp-factors", "/v1/totp-factors/**").hasAuthority(Scope.TOTP_MANAGE.authority())
-                        .requestMatchers("/v1/apps", "/v1/apps/**", "/v1/dev/**").hasAuthority(admin)
+                        .requestMatchers("/v1/apps", "/v1/apps/**", "/v1/dev/**", "/v1/admin/**").hasAuthority(admin)
                         .anyRequest().denyAll());
         return http.build();
     }

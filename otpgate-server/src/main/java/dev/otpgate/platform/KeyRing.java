@@ -43,24 +43,28 @@ public class KeyRing {
 
     private static final Logger log = LoggerFactory.getLogger(KeyRing.class);
 
+    private static final String DATA = "data";
+
+    private final Path dir;
+    private final Aead master;
     private final Mac codeMac;
     private final Mac indexMac;
-    private final Aead dataAead;
+    private volatile KeysetHandle dataKeys;
+    private volatile Aead dataAead;
 
     /** Opens the key sets under {@code <data-dir>/keys}, generating them (and, in embedded mode, the master key) on first use. */
     public KeyRing(OtpgateProperties properties) {
         try {
             AeadConfig.register();
             MacConfig.register();
-            Path dir = properties.dataDir().resolve("keys");
+            this.dir = properties.dataDir().resolve("keys");
             Files.createDirectories(dir);
-            Aead master = masterKey(properties, dir);
+            this.master = masterKey(properties, dir);
             this.codeMac = load(dir, "code", master, PredefinedMacParameters.HMAC_SHA256_256BITTAG)
                     .getPrimitive(RegistryConfiguration.get(), Mac.class);
             this.indexMac = load(dir, "index", master, PredefinedMacParameters.HMAC_SHA256_256BITTAG)
                     .getPrimitive(RegistryConfiguration.get(), Mac.class);
-            this.dataAead = load(dir, "data", master, PredefinedAeadParameters.AES256_GCM)
-                    .getPrimitive(RegistryConfiguration.get(), Aead.class);
+            useDataKeys(load(dir, DATA, master, PredefinedAeadParameters.AES256_GCM));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot open the key sets: " + e.getMessage()
                     + " (is OTPGATE_MASTER_KEY the key these key sets were written with?)", e);
@@ -110,11 +114,63 @@ public class KeyRing {
     }
 
     public byte[] decrypt(byte[] ciphertext, String context) {
+        byte[] associatedData = context.getBytes(StandardCharsets.UTF_8);
         try {
-            return dataAead.decrypt(ciphertext, context.getBytes(StandardCharsets.UTF_8));
+            return dataAead.decrypt(ciphertext, associatedData);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("decryption failed: wrong key or tampered data");
+            // Another node may have rotated the data key: read the key set again once before giving up.
+            try {
+                reloadDataKeys();
+                return dataAead.decrypt(ciphertext, associatedData);
+            } catch (GeneralSecurityException | IOException again) {
+                throw new IllegalStateException("decryption failed: wrong key or tampered data");
+            }
         }
+    }
+
+    /** The id of the data key that encrypts new values; Tink writes it in the first bytes of each ciphertext. */
+    public int dataPrimaryKeyId() {
+        return dataKeys.getPrimary().getId();
+    }
+
+    /**
+     * Rotates the data key (S-42): a new AES-256-GCM key becomes primary and the old ones stay, so existing
+     * ciphertexts keep decrypting until re-encrypted. Other nodes pick the new key set up when they first meet a
+     * ciphertext they cannot decrypt, or at restart. Returns the new primary key id.
+     */
+    public synchronized int rotateDataKey() {
+        try {
+            reloadDataKeys();
+            KeysetHandle.Builder builder = KeysetHandle.newBuilder(dataKeys);
+            builder.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
+                    .withRandomId().makePrimary());
+            KeysetHandle rotated = builder.build();
+            Path file = dir.resolve(DATA + ".json");
+            Path temp = Files.createTempFile(dir, DATA + ".json", ".tmp");
+            SelfSignedTls.restrictToOwner(temp);
+            Files.writeString(temp, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(rotated, master, keysetContext(DATA)));
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            useDataKeys(rotated);
+            log.info("Rotated the data key; new primary key id {}", rotated.getPrimary().getId());
+            return rotated.getPrimary().getId();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot rotate the data key", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the rotated data key set", e);
+        }
+    }
+
+    private synchronized void reloadDataKeys() throws GeneralSecurityException, IOException {
+        useDataKeys(load(dir, DATA, master, PredefinedAeadParameters.AES256_GCM));
+    }
+
+    private void useDataKeys(KeysetHandle handle) throws GeneralSecurityException {
+        this.dataAead = handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+        this.dataKeys = handle;
+    }
+
+    private static byte[] keysetContext(String name) {
+        return ("otpgate-keyset:" + name).getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] compute(Mac mac, byte[] data) {
@@ -167,7 +223,7 @@ public class KeyRing {
     private static KeysetHandle load(Path dir, String name, Aead master, com.google.crypto.tink.Parameters parameters)
             throws GeneralSecurityException, IOException {
         Path file = dir.resolve(name + ".json");
-        byte[] associatedData = ("otpgate-keyset:" + name).getBytes(StandardCharsets.UTF_8);
+        byte[] associatedData = keysetContext(name);
         if (!Files.exists(file)) {
             KeysetHandle fresh = KeysetHandle.generateNew(parameters);
             writeOnce(file, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(fresh, master, associatedData));

@@ -349,4 +349,22 @@ abstract class TotpFactorApiContract {
             assertThat(output.getAll()).doesNotContain(secret);
         }
     }
+
+    @Test
+    void rotateWhenTheDataKeyChangesThenSeedsAreReencryptedInTheBackgroundAndCodesStillCheck_S22_S42() {
+        Factor factor = active("rotation");
+        assertThat(api.post("/v1/admin/keys/data/rotate", key, null).status()).isEqualTo(403);
+        Response rotated = api.post("/v1/admin/keys/data/rotate", ADMIN_KEY, null);
+        assertThat(rotated.status()).isEqualTo(202);
+        int primary = Integer.parseUnsignedInt(rotated.text("primary_key_id"));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            byte[] stored = jdbc.sql("select seed_ciphertext from totp_factors where id = ?").param(factor.id())
+                    .query(byte[].class).single();
+            assertThat(java.nio.ByteBuffer.wrap(stored, 1, 4).getInt()).isEqualTo(primary);
+        });
+        assertThat(check(factor, code(factor, 1)).status()).isEqualTo(200);
+        Factor later = active("after-rotation");
+        assertThat(check(later, code(later, 1)).status()).isEqualTo(200);
+    }
 }

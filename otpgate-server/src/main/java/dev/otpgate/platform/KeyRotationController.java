@@ -1,0 +1,38 @@
+package dev.otpgate.platform;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Clock;
+import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /v1/admin/keys/data/rotate}: admin keys only. Makes a new data key primary and announces it with
+ * {@link DataKeyRotated}, on which modules re-encrypt what they hold in the background.
+ */
+@RestController
+@Tag(name = "Keys", description = "Key rotation (admin scope)")
+class KeyRotationController {
+
+    private final KeyRing keys;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+
+    KeyRotationController(KeyRing keys, ApplicationEventPublisher events, Clock clock) {
+        this.keys = keys;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @PostMapping(path = "/v1/admin/keys/data/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Rotate the data key; stored secrets are re-encrypted in the background")
+    ResponseEntity<Map<String, Object>> rotate() {
+        int primary = keys.rotateDataKey();
+        events.publishEvent(new DataKeyRotated(primary, clock.instant()));
+        return ResponseEntity.accepted().body(Map.of("primary_key_id", Integer.toUnsignedString(primary), "reencryption", "scheduled"));
+    }
+}
