@@ -12,14 +12,13 @@ import dev.otpgate.support.ApiClient;
 import dev.otpgate.support.ApiClient.Response;
 import dev.otpgate.support.Concurrently;
 import dev.otpgate.support.TestApps;
+import dev.otpgate.support.TestDatabases;
 import dev.otpgate.support.TestApps.TestApp;
 import dev.otpgate.support.TestClock;
 import dev.otpgate.support.TestServerConfiguration;
 import dev.otpgate.support.TestServerConfiguration.EventRecorder;
 import dev.otpgate.totp.TotpEvents.CodeReplayed;
 import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,10 +58,8 @@ abstract class TotpFactorApiContract {
     static final Instant NOW = Instant.parse("2026-11-23T10:00:15Z");
 
     @DynamicPropertySource
-    static void serverProperties(DynamicPropertyRegistry registry) throws java.io.IOException {
-        Path dataDir = Files.createTempDirectory("otpgate-totp-");
-        registry.add("otpgate.data-dir", dataDir::toString);
-        registry.add("otpgate.bootstrap-admin-key", () -> ADMIN_KEY);
+    static void serverProperties(DynamicPropertyRegistry registry) {
+        TestDatabases.server(registry, ADMIN_KEY);
     }
 
     @LocalServerPort

@@ -1,11 +1,12 @@
 package dev.otpgate.verification;
 
 import dev.otpgate.support.PostgresTestDatabase;
+import dev.otpgate.support.TestDatabases;
 import org.junit.jupiter.api.BeforeAll;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The verification API suite on PostgreSQL, in a database of its own. */
+/** The suite on PostgreSQL, in a database of its own. */
 class PostgresVerificationApiTests extends VerificationApiContract {
 
     @BeforeAll
@@ -15,9 +16,6 @@ class PostgresVerificationApiTests extends VerificationApiContract {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        String url = PostgresTestDatabase.create();
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", () -> PostgresTestDatabase.USER);
-        registry.add("spring.datasource.password", () -> PostgresTestDatabase.PASSWORD);
+        TestDatabases.postgres(registry);
     }
 }

@@ -8,6 +8,7 @@ import dev.otpgate.support.ApiClient;
 import dev.otpgate.support.Concurrently;
 import dev.otpgate.support.ApiClient.Response;
 import dev.otpgate.support.TestApps;
+import dev.otpgate.support.TestDatabases;
 import dev.otpgate.support.TestApps.TestApp;
 import dev.otpgate.support.TestClock;
 import dev.otpgate.support.TestServerConfiguration;
@@ -17,8 +18,6 @@ import dev.otpgate.verification.VerificationEvents.VerificationCanceled;
 import dev.otpgate.verification.VerificationEvents.VerificationExpired;
 import dev.otpgate.verification.VerificationEvents.VerificationFailed;
 import dev.otpgate.verification.VerificationEvents.VerificationStarted;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,10 +45,8 @@ abstract class VerificationApiContract {
     static final String ADMIN_KEY = ApiKeySecrets.generate();
 
     @DynamicPropertySource
-    static void serverProperties(DynamicPropertyRegistry registry) throws java.io.IOException {
-        Path dataDir = Files.createTempDirectory("otpgate-test-");
-        registry.add("otpgate.data-dir", dataDir::toString);
-        registry.add("otpgate.bootstrap-admin-key", () -> ADMIN_KEY);
+    static void serverProperties(DynamicPropertyRegistry registry) {
+        TestDatabases.server(registry, ADMIN_KEY);
     }
 
     @LocalServerPort
