@@ -23,7 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /v1/apps/{app_id}/api-keys}: admin keys only. The secret appears in the create response only. */
 @RestController
-@RequestMapping(path = "/v1/apps/{appId}/api-keys", produces = MediaType.APPLICATION_JSON_VALUE)
+@RequestMapping(path = "/v1/apps/{app_id}/api-keys", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "API keys", description = "Keys an app's backend calls otpgate with (admin scope)")
 class ApiKeyController {
 
@@ -51,7 +51,7 @@ class ApiKeyController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Create a key; the secret is shown in this response only")
-    ResponseEntity<KeyView> create(@PathVariable String appId, @RequestBody CreateKeyRequest request) {
+    ResponseEntity<KeyView> create(@PathVariable("app_id") String appId, @RequestBody CreateKeyRequest request) {
         String name = request.name() == null ? "api key" : request.name().strip();
         if (name.isEmpty() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
             throw ApiProblem.invalid("name", "must be 1–100 printable characters");
@@ -68,14 +68,14 @@ class ApiKeyController {
 
     @GetMapping
     @Operation(summary = "List an app's keys (never their secrets)")
-    Map<String, List<KeyView>> list(@PathVariable String appId) {
+    Map<String, List<KeyView>> list(@PathVariable("app_id") String appId) {
         return Map.of("api_keys", keys.list(appId).stream().map(key -> KeyView.of(key, null)).toList());
     }
 
-    @DeleteMapping("/{keyId}")
+    @DeleteMapping("/{key_id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Revoke a key with immediate effect")
-    void revoke(@PathVariable String appId, @PathVariable String keyId) {
+    void revoke(@PathVariable("app_id") String appId, @PathVariable("key_id") String keyId) {
         keys.revoke(appId, keyId);
     }
 }

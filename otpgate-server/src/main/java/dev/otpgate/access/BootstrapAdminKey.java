@@ -75,9 +75,10 @@ class BootstrapAdminKey implements ApplicationRunner {
         Path dataDir = properties.dataDir();
         String cacert = tls && "otpgate-generated".equals(env.getProperty("server.ssl.bundle"))
                 ? "--cacert " + dataDir.resolve("tls/ca.pem") + " " : "";
-        log.info("otpgate is ready at {} ({} mode). Try it:\n  curl {}-H \"Authorization: Bearer $(cat {})\" {}/v1/apps",
-                url, properties.mode().name().toLowerCase(java.util.Locale.ROOT), cacert,
-                dataDir.resolve("bootstrap-admin-key"), url);
+        Path keyFile = dataDir.resolve("bootstrap-admin-key");
+        String key = java.nio.file.Files.exists(keyFile) ? "$(cat " + keyFile + ")" : "$OTPGATE_BOOTSTRAP_ADMIN_KEY";
+        log.info("otpgate is ready at {} ({} mode). Try it:\n  curl {}-H \"Authorization: Bearer {}\" {}/v1/apps",
+                url, properties.mode().name().toLowerCase(java.util.Locale.ROOT), cacert, key, url);
     }
 
     private void insertIgnoringRace(String secret) {

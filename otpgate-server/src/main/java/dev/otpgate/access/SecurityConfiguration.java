@@ -41,7 +41,7 @@ class SecurityConfiguration {
     /**
      * Actuator endpoints are served on the management port only ({@code management.server.port}, which
      * otpgate refuses to share with the API port); that port is for the operator's network, not the internet
-     * (S-54). On the API port these paths do not exist.
+     * (S-54). On the API port these paths are not served (the API chain denies them).
      */
     @Bean
     @Order(1)

@@ -45,22 +45,22 @@ class AppController {
         return Map.of("apps", apps.list().stream().map(AppView::of).toList());
     }
 
-    @GetMapping("/{appId}")
+    @GetMapping("/{app_id}")
     @Operation(summary = "Read an app")
-    AppView get(@PathVariable String appId) {
+    AppView get(@PathVariable("app_id") String appId) {
         return AppView.of(apps.find(appId).orElseThrow(() -> ApiProblem.notFound("app")));
     }
 
-    @PatchMapping(path = "/{appId}", consumes = {MediaType.APPLICATION_JSON_VALUE, "application/merge-patch+json"})
+    @PatchMapping(path = "/{app_id}", consumes = {MediaType.APPLICATION_JSON_VALUE, "application/merge-patch+json"})
     @Operation(summary = "Change an app's settings; fields left out keep their values")
-    AppView update(@PathVariable String appId, @RequestBody AppSettings settings) {
+    AppView update(@PathVariable("app_id") String appId, @RequestBody AppSettings settings) {
         return AppView.of(apps.update(appId, settings));
     }
 
-    @DeleteMapping("/{appId}")
+    @DeleteMapping("/{app_id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Delete an app with its keys and verifications")
-    void delete(@PathVariable String appId) {
+    void delete(@PathVariable("app_id") String appId) {
         apps.delete(appId);
     }
 

@@ -35,8 +35,18 @@ class DeliveryWorker {
         return Tasks.oneTime(TASK_NAME, String.class)
                 .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(properties.retryBackoff(), 2.0))
                 .execute((TaskInstance<String> instance, ExecutionContext context) -> {
-                    DeliveryRequest request = queue.open(instance.getData(), instance.getId());
                     DeliveryTracker steps = tracker.getObject();
+                    DeliveryRequest request;
+                    try {
+                        request = queue.open(instance.getData(), instance.getId());
+                    } catch (RuntimeException e) {
+                        // Wrong key set or a damaged row: no retry can fix it, so the step fails now.
+                        log.error("Cannot open the queued message {}: {}", instance.getId(), e.getMessage());
+                        int dash = instance.getId().lastIndexOf('-');
+                        steps.failed(instance.getId().substring(0, dash), Integer.parseInt(instance.getId().substring(dash + 1)),
+                                "the queued message could not be read");
+                        return;
+                    }
                     if (!steps.isCurrent(request.verificationId(), request.step())) {
                         log.debug("Skipping {}: no longer current", request);
                         return;

@@ -1,5 +1,6 @@
 package dev.otpgate.platform;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
  * error in a filter) still answer with a problem, never HTML or a stack trace (S-47).
  */
 @RestController
+@Hidden
 class ProblemErrorController implements ErrorController {
 
     private final ProblemWriter writer;

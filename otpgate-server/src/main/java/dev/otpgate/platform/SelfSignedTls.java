@@ -124,8 +124,13 @@ final class SelfSignedTls {
 
     private static void write(Path target, String content, boolean secret) throws IOException {
         Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-        if (secret) {
-            restrictToOwner(temp);
+        if (!secret) {
+            // Certificates are public: clients and proxies read ca.pem (createTempFile makes files owner-only).
+            try {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // Not a POSIX file system.
+            }
         }
         Files.writeString(temp, content, StandardCharsets.US_ASCII);
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -452,6 +452,17 @@ abstract class VerificationApiContract {
     }
 
     @Test
+    void startWhenEmailHasNoSmtpServerInEmbeddedModeThenTheCodeGoesToTheDevInbox() {
+        String to = "dev.inbox." + TestApps.newPhone().substring(1) + "@example.com";
+        Response started = start(Map.of("to", to));
+        assertThat(started.status()).isEqualTo(201);
+        assertThat(started.text("channel")).isEqualTo("email");
+        String code = fixtures.codeFor(to);
+        assertThat(fixtures.messagesTo(to).getFirst()).startsWith("Subject: Your Test App verification code");
+        assertThat(check(started.text("id"), code).status()).isEqualTo(200);
+    }
+
+    @Test
     void startWhenTheAppAsksForLongerCodesThenTheCodeHasThatLength_S02() {
         TestApp longCodes = fixtures.app(Map.of("code_length", 8));
         String to = TestApps.newPhone();
@@ -524,11 +535,13 @@ abstract class VerificationApiContract {
         assertThat(document.status()).isEqualTo(200);
         assertThat(document.text("openapi")).startsWith("3.1");
         List<String> paths = new ArrayList<>(document.json().get("paths").propertyNames());
-        assertThat(paths).contains("/v1/apps", "/v1/apps/{appId}", "/v1/apps/{appId}/api-keys",
-                "/v1/apps/{appId}/api-keys/{keyId}", "/v1/verifications", "/v1/verifications/{id}",
+        assertThat(paths).contains("/v1/apps", "/v1/apps/{app_id}", "/v1/apps/{app_id}/api-keys",
+                "/v1/apps/{app_id}/api-keys/{key_id}", "/v1/verifications", "/v1/verifications/{id}",
                 "/v1/verifications/{id}/check", "/v1/verifications/check", "/v1/verifications/{id}/resend",
                 "/v1/verifications/{id}/cancel", "/v1/dev/messages");
-        assertThat(document.body()).contains("\"example\":\"+14155550123\"").contains("bearer");
+        assertThat(paths).doesNotContain("/error");
+        assertThat(document.body()).contains("\"example\":\"+14155550123\"").contains("bearer")
+                .contains("\"attempts_remaining\"").doesNotContain("attemptsRemaining").doesNotContain("appId");
 
         Response ui = api.send("GET", "/swagger-ui/index.html", null, null, Map.of());
         assertThat(ui.status()).isEqualTo(200);
