@@ -20,6 +20,7 @@ public class ApiProblem extends RuntimeException {
     private final String slug;
     private final String title;
     private final Map<String, Object> extensions = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration retryAfter;
 
     public ApiProblem(HttpStatus status, String slug, String title, String detail) {
@@ -48,6 +49,17 @@ public class ApiProblem extends RuntimeException {
         long seconds = Math.max(1, (duration.toMillis() + 999) / 1000);
         this.retryAfter = Duration.ofSeconds(seconds);
         return with("retry_after_seconds", seconds);
+    }
+
+    /** Adds a response header, such as the {@code RateLimit} fields that go with a 429. */
+    public ApiProblem header(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    /** Extra response headers, {@code Retry-After} excluded. */
+    public Map<String, String> headers() {
+        return java.util.Collections.unmodifiableMap(headers);
     }
 
     public HttpStatus status() {

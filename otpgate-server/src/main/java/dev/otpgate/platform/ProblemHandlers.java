@@ -41,6 +41,7 @@ class ProblemHandlers extends ResponseEntityExceptionHandler {
         if (problem.retryAfter() != null) {
             response.header(HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfter().toSeconds()));
         }
+        problem.headers().forEach(response::header);
         return response.body(problem.toProblemDetail());
     }
 

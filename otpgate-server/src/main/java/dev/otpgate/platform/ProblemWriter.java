@@ -23,10 +23,15 @@ public class ProblemWriter {
     }
 
     public void write(HttpServletResponse response, ApiProblem problem) throws IOException {
-        write(response, problem.toProblemDetail());
+        if (response.isCommitted()) {
+            return;
+        }
+        // Headers before the body: once the body is flushed they would be dropped.
         if (problem.retryAfter() != null) {
             response.setHeader("Retry-After", Long.toString(problem.retryAfter().toSeconds()));
         }
+        problem.headers().forEach(response::setHeader);
+        write(response, problem.toProblemDetail());
     }
 
     public void write(HttpServletResponse response, ProblemDetail problem) throws IOException {

@@ -42,6 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
 class VerificationService {
 
     static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+    private static final Duration IDEMPOTENT_RACE_WAIT = Duration.ofSeconds(2);
     private static final Pattern CODE = Pattern.compile("[0-9]{1,10}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
     private static final Pattern TRANSACTION_KEY = Pattern.compile("[a-z][a-z0-9_]{0,31}");
@@ -124,7 +125,19 @@ class VerificationService {
         SealedDestination sealed = destinations.seal(destination, app.id());
         StartGuard.StartAttempt attempt = new StartGuard.StartAttempt(app, destination, sealed.index(), channel,
                 endUserIp, command.apiKeyId());
-        guards.orderedStream().forEach(guard -> guard.check(attempt));
+        try {
+            guards.orderedStream().forEach(guard -> guard.check(attempt));
+        } catch (ApiProblem refused) {
+            // Parallel retries of one idempotent start race past the replay look-up and each meet the limits; the
+            // one that wins commits, and the others answer as it did rather than with a 429 of their own.
+            if (idempotencyKey != null && refused.status() == HttpStatus.TOO_MANY_REQUESTS) {
+                Optional<Started> replay = awaitReplay(app.id(), idempotencyKey, requestHash);
+                if (replay.isPresent()) {
+                    return replay.get();
+                }
+            }
+            throw refused;
+        }
 
         String id = Ids.newId("vrf");
         String code = codes.generate(app.codeLength());
@@ -156,6 +169,23 @@ class VerificationService {
                             "a request with this Idempotency-Key is in progress; retry"));
         }
         return new Started(verification, false);
+    }
+
+    /** Looks for a committed start with this key for a short while, in case a parallel request is committing it. */
+    private Optional<Started> awaitReplay(String appId, String key, byte[] requestHash) {
+        Instant deadline = Instant.now().plus(IDEMPOTENT_RACE_WAIT);
+        while (true) {
+            Optional<Started> replay = replay(appId, key, requestHash, clock.instant());
+            if (replay.isPresent() || Instant.now().isAfter(deadline)) {
+                return replay;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
     }
 
     private Optional<Started> replay(String appId, String key, byte[] requestHash, Instant now) {

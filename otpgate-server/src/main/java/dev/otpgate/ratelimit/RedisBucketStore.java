@@ -1,0 +1,80 @@
+package dev.otpgate.ratelimit;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Buckets in Redis, shared by every node (S-33): Bucket4j's compare-and-swap proxy over Lettuce. The connection
+ * is opened on first use and again after a failure, so the server starts while Redis is down and starts
+ * refusing (fail closed) instead of crashing; commands fail fast while disconnected.
+ */
+class RedisBucketStore implements BucketStore {
+
+    private final RedisClient client;
+    private final String keyPrefix;
+    private final Duration timeout;
+    private final ClockTimeMeter time;
+    private StatefulRedisConnection<String, byte[]> connection;
+    private ProxyManager<String> buckets;
+
+    RedisBucketStore(String redisUrl, String keyPrefix, Duration timeout, Clock clock) {
+        RedisURI uri = RedisURI.create(redisUrl);
+        uri.setTimeout(timeout);
+        this.client = RedisClient.create(uri);
+        this.client.setOptions(ClientOptions.builder()
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .build());
+        this.keyPrefix = keyPrefix;
+        this.timeout = timeout;
+        this.time = new ClockTimeMeter(clock);
+    }
+
+    @Override
+    public Bucket bucket(String key, BucketConfiguration configuration) {
+        return buckets().builder().build(keyPrefix + key, () -> configuration);
+    }
+
+    private synchronized ProxyManager<String> buckets() {
+        if (buckets != null && connection.isOpen()) {
+            return buckets;
+        }
+        closeConnection();
+        connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        buckets = Bucket4jLettuce.casBasedBuilder(connection)
+                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
+                .clientClock(time)
+                .requestTimeout(timeout)
+                .build();
+        return buckets;
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            connection.closeAsync();
+            connection = null;
+            buckets = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeConnection();
+        client.shutdownAsync();
+    }
+}
