@@ -23,7 +23,8 @@ import org.apache.commons.codec.binary.Base32;
  */
 final class Enrollment {
 
-    private static final int QR_SIZE = 256;
+    /** Pixels per QR module: whole pixels keep every module the same size, which scanners rely on. */
+    private static final int PIXELS_PER_MODULE = 6;
 
     private Enrollment() {}
 
@@ -42,13 +43,16 @@ final class Enrollment {
 
     static byte[] qrPng(String uri) {
         try {
-            BitMatrix matrix = new QRCodeWriter().encode(uri, BarcodeFormat.QR_CODE, QR_SIZE, QR_SIZE,
-                    Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 2,
+            // Size 0 asks for one pixel per module; the image scales that by a whole number.
+            BitMatrix matrix = new QRCodeWriter().encode(uri, BarcodeFormat.QR_CODE, 0, 0,
+                    Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 4,
                             EncodeHintType.CHARACTER_SET, "UTF-8"));
-            BufferedImage image = new BufferedImage(matrix.getWidth(), matrix.getHeight(), BufferedImage.TYPE_BYTE_BINARY);
-            for (int y = 0; y < matrix.getHeight(); y++) {
-                for (int x = 0; x < matrix.getWidth(); x++) {
-                    image.setRGB(x, y, matrix.get(x, y) ? 0x000000 : 0xFFFFFF);
+            int scale = PIXELS_PER_MODULE;
+            BufferedImage image = new BufferedImage(matrix.getWidth() * scale, matrix.getHeight() * scale,
+                    BufferedImage.TYPE_BYTE_BINARY);
+            for (int y = 0; y < image.getHeight(); y++) {
+                for (int x = 0; x < image.getWidth(); x++) {
+                    image.setRGB(x, y, matrix.get(x / scale, y / scale) ? 0x000000 : 0xFFFFFF);
                 }
             }
             ByteArrayOutputStream png = new ByteArrayOutputStream();

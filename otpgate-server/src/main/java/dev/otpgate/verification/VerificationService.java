@@ -42,7 +42,6 @@ import tools.jackson.databind.json.JsonMapper;
 class VerificationService {
 
     static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
-    private static final Duration IDEMPOTENT_RACE_WAIT = Duration.ofSeconds(2);
     private static final Pattern CODE = Pattern.compile("[0-9]{1,10}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
     private static final Pattern TRANSACTION_KEY = Pattern.compile("[a-z][a-z0-9_]{0,31}");
@@ -128,10 +127,11 @@ class VerificationService {
         try {
             guards.orderedStream().forEach(guard -> guard.check(attempt));
         } catch (ApiProblem refused) {
-            // Parallel retries of one idempotent start race past the replay look-up and each meet the limits; the
-            // one that wins commits, and the others answer as it did rather than with a 429 of their own.
+            // A retry of an idempotent start that was refused only because its first attempt used up the limit
+            // answers as the first attempt did. One still in flight may get the 429; the client's next retry
+            // then replays it.
             if (idempotencyKey != null && refused.status() == HttpStatus.TOO_MANY_REQUESTS) {
-                Optional<Started> replay = awaitReplay(app.id(), idempotencyKey, requestHash);
+                Optional<Started> replay = replay(app.id(), idempotencyKey, requestHash, clock.instant());
                 if (replay.isPresent()) {
                     return replay.get();
                 }
@@ -169,23 +169,6 @@ class VerificationService {
                             "a request with this Idempotency-Key is in progress; retry"));
         }
         return new Started(verification, false);
-    }
-
-    /** Looks for a committed start with this key for a short while, in case a parallel request is committing it. */
-    private Optional<Started> awaitReplay(String appId, String key, byte[] requestHash) {
-        Instant deadline = Instant.now().plus(IDEMPOTENT_RACE_WAIT);
-        while (true) {
-            Optional<Started> replay = replay(appId, key, requestHash, clock.instant());
-            if (replay.isPresent() || Instant.now().isAfter(deadline)) {
-                return replay;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-        }
     }
 
     private Optional<Started> replay(String appId, String key, byte[] requestHash, Instant now) {
