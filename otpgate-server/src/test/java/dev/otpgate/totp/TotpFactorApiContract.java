@@ -6,17 +6,10 @@ import com.google.zxing.BinaryBitmap;
 import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
 import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
-import dev.otpgate.access.ApiKeySecrets;
-import dev.otpgate.platform.OtpgateProperties;
-import dev.otpgate.support.ApiClient;
 import dev.otpgate.support.ApiClient.Response;
 import dev.otpgate.support.Concurrently;
-import dev.otpgate.support.TestApps;
-import dev.otpgate.support.TestDatabases;
+import dev.otpgate.support.ServerTestSupport;
 import dev.otpgate.support.TestApps.TestApp;
-import dev.otpgate.support.TestClock;
-import dev.otpgate.support.TestServerConfiguration;
-import dev.otpgate.support.TestServerConfiguration.EventRecorder;
 import dev.otpgate.totp.TotpEvents.CodeReplayed;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
@@ -29,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.apache.commons.codec.binary.Base32;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,11 +29,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * TOTP factors over real HTTPS with the server's clock held still, so that steps are exact. Subclasses run the
@@ -49,39 +36,15 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.port=0", "management.server.port=0", "logging.level.org.springframework.web=DEBUG"})
-@Import(TestServerConfiguration.class)
 @ExtendWith(OutputCaptureExtension.class)
-abstract class TotpFactorApiContract {
+abstract class TotpFactorApiContract extends ServerTestSupport {
 
-    static final String ADMIN_KEY = ApiKeySecrets.generate();
     /** The middle of a 30-second step, so that ±1 step stays inside the minute around it. */
     static final Instant NOW = Instant.parse("2026-11-23T10:00:15Z");
-
-    @DynamicPropertySource
-    static void serverProperties(DynamicPropertyRegistry registry) {
-        TestDatabases.server(registry, ADMIN_KEY);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    OtpgateProperties properties;
-
-    @Autowired
-    TestClock clock;
-
-    @Autowired
-    EventRecorder events;
-
-    @Autowired
-    JdbcClient jdbc;
 
     @Autowired
     TotpService service;
 
-    ApiClient api;
-    TestApps fixtures;
     TestApp app;
     String key;
 
@@ -89,16 +52,9 @@ abstract class TotpFactorApiContract {
 
     @BeforeEach
     void connect() {
-        api = new ApiClient("https://localhost:" + port, properties.dataDir().resolve("tls/ca.pem"));
-        fixtures = new TestApps(api, ADMIN_KEY);
         app = fixtures.app(Map.of("brand", "Acme Bank"));
         key = fixtures.key(app.id(), List.of("totp:manage", "totp:check"));
         clock.fixAt(NOW);
-    }
-
-    @AfterEach
-    void resetClock() {
-        clock.reset();
     }
 
     Factor enroll(String account, Map<String, Object> options) {

@@ -2,17 +2,12 @@ package dev.otpgate.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.otpgate.access.ApiKeySecrets;
-import dev.otpgate.platform.OtpgateProperties;
 import dev.otpgate.support.ApiClient;
 import dev.otpgate.support.Concurrently;
 import dev.otpgate.support.ApiClient.Response;
+import dev.otpgate.support.ServerTestSupport;
 import dev.otpgate.support.TestApps;
-import dev.otpgate.support.TestDatabases;
 import dev.otpgate.support.TestApps.TestApp;
-import dev.otpgate.support.TestClock;
-import dev.otpgate.support.TestServerConfiguration;
-import dev.otpgate.support.TestServerConfiguration.EventRecorder;
 import dev.otpgate.verification.VerificationEvents.VerificationApproved;
 import dev.otpgate.verification.VerificationEvents.VerificationCanceled;
 import dev.otpgate.verification.VerificationEvents.VerificationExpired;
@@ -22,16 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The verification API over real HTTPS, end to end: apps and keys made through the API, codes read from the
@@ -39,45 +28,13 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.port=0", "management.server.port=0", "db-scheduler.polling-interval=1s"})
-@Import(TestServerConfiguration.class)
-abstract class VerificationApiContract {
+abstract class VerificationApiContract extends ServerTestSupport {
 
-    static final String ADMIN_KEY = ApiKeySecrets.generate();
-
-    @DynamicPropertySource
-    static void serverProperties(DynamicPropertyRegistry registry) {
-        TestDatabases.server(registry, ADMIN_KEY);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    OtpgateProperties properties;
-
-    @Autowired
-    TestClock clock;
-
-    @Autowired
-    EventRecorder events;
-
-    @Autowired
-    JdbcClient jdbc;
-
-    ApiClient api;
-    TestApps fixtures;
     TestApp app;
 
     @BeforeEach
     void connect() {
-        api = new ApiClient("https://localhost:" + port, properties.dataDir().resolve("tls/ca.pem"));
-        fixtures = new TestApps(api, ADMIN_KEY);
         app = fixtures.app(Map.of("resend_cooldown_seconds", 0, "allowed_channels", List.of("sms", "voice", "email")));
-    }
-
-    @AfterEach
-    void resetClock() {
-        clock.reset();
     }
 
     Response start(Object body) {
