@@ -20,10 +20,19 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
   "$root/mvnw" -q -B ${MVN_ARGS:-} -f "$root/bench/jmh/pom.xml" package
 fi
 
+# JMH refuses an option given twice, so a default applies only when the caller did not pass that option.
+defaults=(-f 1 -wi 3 -i 5 -w 1s -r 1s -t 1)
+args=()
+for ((i = 0; i < ${#defaults[@]}; i += 2)); do
+  option="${defaults[i]}"
+  given=false
+  for arg in "$@"; do [[ "$arg" == "$option" ]] && given=true; done
+  $given || args+=("$option" "${defaults[i + 1]}")
+done
+
 "$java" -version 2>&1 | head -1
-"$java" -jar "$jar" 'dev.otpgate.bench.TotpBenchmark' \
-  -f 1 -wi 3 -i 5 -w 1s -r 1s -t 1 \
-  -rf csv -rff "$results" "$@"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a), $(nproc 2>/dev/null || echo '?') CPUs"
+"$java" -jar "$jar" 'dev.otpgate.bench.TotpBenchmark' "${args[@]}" -rf csv -rff "$results" "$@"
 
 # CSV columns: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit"
 awk -F, '
