@@ -3,9 +3,12 @@ package dev.otpgate.totp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.otpgate.support.Concurrently;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -141,6 +144,35 @@ class OneTimePasswordsTests {
                 .isThrownBy(() -> OneTimePasswords.totp(SEED_SHA1, Instant.ofEpochSecond(59), THIRTY_SECONDS, digits,
                         OtpAlgorithm.SHA1))
                 .withMessageContaining("digits");
+    }
+
+    /**
+     * The MACs behind the codes are cloned from shared prototypes: threads computing codes at once, each with its
+     * own seeds, must get exactly what one thread alone gets.
+     */
+    @Test
+    void totpWhenManyThreadsComputeAtOnceThenEachGetsTheSingleThreadedCodes_S17() throws Exception {
+        int threads = 8;
+        int codesPerThread = 300;
+        Instant start = Instant.ofEpochSecond(1_234_567_890);
+        List<List<String>> concurrent = Concurrently.run(threads, thread -> codes(thread, codesPerThread, start));
+        for (int thread = 0; thread < threads; thread++) {
+            assertThat(concurrent.get(thread)).as("thread %d", thread)
+                    .isEqualTo(codes(thread, codesPerThread, start));
+        }
+    }
+
+    /** Codes for all three algorithms over consecutive steps, with seeds that differ per thread and per code. */
+    private static List<String> codes(int thread, int count, Instant start) {
+        List<String> codes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            OtpAlgorithm algorithm = OtpAlgorithm.values()[i % 3];
+            byte[] seed = seed(algorithm).clone();
+            seed[0] = (byte) thread;
+            seed[1] = (byte) i;
+            codes.add(OneTimePasswords.totp(seed, start.plusSeconds(30L * i), THIRTY_SECONDS, 8, algorithm));
+        }
+        return codes;
     }
 
     private static byte[] seed(OtpAlgorithm algorithm) {
