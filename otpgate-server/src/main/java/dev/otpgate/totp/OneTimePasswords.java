@@ -19,6 +19,17 @@ public final class OneTimePasswords {
 
     private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
 
+    /**
+     * One uninitialised {@code Mac} per algorithm (by ordinal), its provider already chosen; each call works on a
+     * clone. {@code Mac.getInstance} followed by {@code init} looks the provider up and selects it again on every
+     * call, which was about a third of the cost of a code (bench/README-totp.md). A per-thread cache would not help
+     * the server, which runs each request on a new virtual thread. The prototypes are never initialised or updated,
+     * only cloned, so sharing them between threads is safe. A JCA provider installed after this class is
+     * initialised is not picked up (otpgate installs none). {@code null} where a provider's Mac cannot be cloned:
+     * those calls use getInstance as before.
+     */
+    private static final Mac[] PROTOTYPES = prototypes();
+
     private OneTimePasswords() {}
 
     /**
@@ -56,11 +67,40 @@ public final class OneTimePasswords {
 
     private static Mac mac(byte[] key, OtpAlgorithm algorithm) {
         try {
-            Mac mac = Mac.getInstance(algorithm.macName());
+            Mac mac = newMac(algorithm);
             mac.init(new SecretKeySpec(key, algorithm.macName()));
             return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HMAC unavailable: " + algorithm.macName(), e);
         }
+    }
+
+    private static Mac newMac(OtpAlgorithm algorithm) throws NoSuchAlgorithmException {
+        Mac prototype = PROTOTYPES[algorithm.ordinal()];
+        if (prototype != null) {
+            try {
+                return (Mac) prototype.clone();
+            } catch (CloneNotSupportedException e) {
+                // Not expected: prototypes() only keeps a Mac it has cloned once already.
+            }
+        }
+        return Mac.getInstance(algorithm.macName());
+    }
+
+    private static Mac[] prototypes() {
+        OtpAlgorithm[] algorithms = OtpAlgorithm.values();
+        Mac[] prototypes = new Mac[algorithms.length];
+        for (OtpAlgorithm algorithm : algorithms) {
+            try {
+                Mac prototype = Mac.getInstance(algorithm.macName());
+                // The first clone makes the provider choice now, during class initialisation, so later clones only
+                // read the prototype; it also proves the provider's Mac can be cloned.
+                prototype.clone();
+                prototypes[algorithm.ordinal()] = prototype;
+            } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+                prototypes[algorithm.ordinal()] = null;
+            }
+        }
+        return prototypes;
     }
 }
