@@ -15,15 +15,17 @@ Usage: bench/run.sh [options]
   --duration S         seconds of each measured phase (default 30)
   --warmup S           seconds of unmeasured load before the saturation run (default 90: on 2 cores
                        the server needs 60-80 s of load before its CPU per pair stops falling)
-  --connections N      wrk connections and pgbench clients (default 32)
+  --connections N      wrk connections, open-loop connections and pgbench clients (default 32)
   --threads N          wrk threads and pgbench threads (default 2)
   --profile            after the measured phases, one more saturation run under a JFR recording,
                        summarised by top frames (bench/jfr_top.py)
-  --keep               keep the database and the work directory (server log, JFR file) at the end
+  --keep               keep the database and the work directory (server log, wrk and pgbench output,
+                       JFR file, per-second open-loop timeline) at the end
   --db NAME            database to create and drop (default otpgate_bench)
   --wait-idle MIN      on a shared machine: first wait up to MIN minutes for a 10 s stretch with the
                        machine at most 25% busy (then run anyway, and say so)
-Environment: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres), JAVA_HOME (a JDK 21+; default temurin 25).
+Environment: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres), JAVA_HOME (a JDK 21+; default temurin 25),
+BENCH_JAVA_OPTS (extra JVM options for the server).
 EOF
 }
 
@@ -182,11 +184,11 @@ cpu_snapshot() { # [CLIENT_PID] -> jiffies: machine busy, machine idle, the serv
     read -r _ u n s i w irq sirq st _ </proc/stat
     busy=$((u + n + s + irq + sirq + st)) idle=$((i + w))
     [[ -n $SERVER_PID ]] && server=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
-    # Backends of this database, its autovacuum workers, and the shared writers; not other databases' backends
-    # (other work on a shared machine shows up as "others").
+    # Backends of this database only. The WAL writer and the checkpointer serve every database on the server, so
+    # they count among "other processes", with the rest of the machine.
     for pid in $(ps -C postgres -o pid=); do
         title=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
-        if [[ $title == *" $DB "* || $title == *" $DB" || $title =~ (walwriter|checkpointer|background\ writer)$ ]]; then
+        if [[ $title == *" $DB "* ]]; then
             pg=$((pg + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
         fi
     done
@@ -315,7 +317,7 @@ TASK_DATA='\x'$(python3 -c 'import os; print(os.urandom(400).hex())')  # db-sche
 PGB_ARGS=(-n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$HERE/pair.sql"
     -D "app_id=$APP_ID" -D "key_hash=$KEY_HASH" -D "task_data=$TASK_DATA" -D "fetch_permille=$FETCH_PERMILLE" "$DB")
 vacuum_analyze
-log "pgbench: ${DURATION}s, $CONNECTIONS clients, -M prepared, worker polls in $FETCH_PERMILLE of 1000 pairs"
+log "pgbench: ${DURATION}s, $CONNECTIONS clients, -M prepared, worker polls $FETCH_PERMILLE times per 1000 pairs"
 table_stats >"$WORK/stats-before-pgbench.txt"
 # pgbench's own progress report (-P) gives the pairs inside a CPU window that leaves out connecting and the end.
 "$PGBENCH" -P 1 "${PGB_ARGS[@]}" >"$WORK/pgbench.txt" 2>"$WORK/pgbench-progress.txt" &
@@ -367,7 +369,8 @@ half saturation (OpenLoop.java, open loop, ${R[half.target_pairs_per_s]} pairs/s
   completed          ${R[half.completed_pairs]} of ${R[half.measured_pairs]} pairs, ${R[half.unexpected_status]} unexpected statuses, ${R[half.failed_requests]} failed, ${R[half.unfinished_pairs]} unfinished
                      ${R[half.reconnects]} reconnects (Connection: close from the server); client lag max ${R[half.max_send_lag_ms]} ms
   delivery backlog   $HALF_BACKLOG jobs queued at the end (oldest ${HALF_BACKLOG_AGE} s)
-  CPU of $(nproc) cores     server ${HALF_SERVER}%, postgres ${HALF_PG}%, client ${HALF_CLIENT}%, other processes ${HALF_OTHER}%, idle ${HALF_IDLE}%  (35 s incl. client start)
+  CPU of $(nproc) cores     server ${HALF_SERVER}%, postgres ${HALF_PG}%, client ${HALF_CLIENT}%, other processes ${HALF_OTHER}%, idle ${HALF_IDLE}%
+                     (over the client's whole life: its start-up and 5 s lead-in too)
 
 pgbench floor (same statements per pair, $CONNECTIONS clients, -M prepared, server stopped)
   pairs/s            $(printf '%.1f' "$PGB_TPS")   (latency average $PGB_LAT ms, $PGB_TX pairs, ${PGB_FAILED:-0} failed)
