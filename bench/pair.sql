@@ -1,0 +1,64 @@
+-- pgbench script: the SQL the server issues for one start+check pair, statement for statement, so that
+-- pgbench's rate is the floor the database alone sets for the server's work. Captured with log_statement=all
+-- from one pair against the server (see README.md); the Java source of each statement is named above it.
+-- Differences from the server: timestamps are now() instead of bound parameters; ids, hashes and ciphertexts
+-- are built in SQL from random numbers (same lengths, near enough) instead of being bound; no Hikari
+-- connection validation (an empty query, sent only after a connection was idle).
+--
+-- Variables set by run.sh with -D: app_id, key_hash (the app key's secret_hash as \x…), task_data (a bytea of
+-- the size db-scheduler writes), fetch_permille (how many times per 1000 pairs the worker polled for due jobs,
+-- measured on the server during the same run).
+
+\set r random(100000000000000000, 999999999999999999)
+\set phone random(100, 199)
+\set poll random(1, 1000)
+
+-- ---- start: POST /v1/verifications --------------------------------------------------------------------
+-- ApiKeyAuthenticationFilter -> ApiKeyRepository.findActive
+select id, app_id, name, scopes, hint, created_at, expires_at, revoked_at from api_keys where secret_hash = :key_hash and revoked_at is null and (expires_at is null or expires_at > now());
+-- VerificationService.start -> AppRepository.find
+select id, name, brand, code_length, code_ttl_seconds, max_attempts, max_sends, resend_cooldown_seconds, allowed_channels, default_channel, locale, created_at, updated_at from apps where id = :app_id;
+BEGIN;
+-- VerificationRepository.insert
+insert into verifications (id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at) values ('vrf_pgbench_' || :r, :app_id, 'pending', 'sms', 'phone', '\x01'::bytea || sha256(int8send(:r::int8)) || substr(sha256(int8send(:phone::int8)), 1, 18), '\x01'::bytea || sha256(int8send(:phone::int8)) || '\x00000000'::bytea, '+1 415 ••• ••' || right(:phone::text, 2), '\x01'::bytea || sha256(int8send(:r::int8 + 1)) || '\x00000000'::bytea, 1, 0, 5, 1, 5, 30, 600, 'en', null, null, null, 'queued', null, null, now(), now(), now() + interval '600 seconds', now(), null);
+-- DeliveryQueue.enqueue -> db-scheduler SchedulerClient.schedule: existence check, then insert
+select * from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1';
+insert into scheduled_tasks(task_name, task_instance, task_data, execution_time, picked, version) values('deliver-code', 'vrf_pgbench_' || :r || '-1', :task_data, now(), false, 1);
+COMMIT;
+
+-- ---- delivery worker (db-scheduler, in the server's background threads) ------------------------------------
+-- db-scheduler FetchCandidates: poll for due executions. It is woken after each commit and refetches when a
+-- batch is half done, so the number per pair depends on the load: fetch_permille polls per 1000 pairs (up to 3
+-- per pair), as counted on the server during the same run.
+\if :poll <= :fetch_permille
+select * from scheduled_tasks where picked = false and execution_time <= now() ORDER BY execution_time ASC LIMIT 24;
+\endif
+\if :poll + 1000 <= :fetch_permille
+select * from scheduled_tasks where picked = false and execution_time <= now() ORDER BY execution_time ASC LIMIT 24;
+\endif
+\if :poll + 2000 <= :fetch_permille
+select * from scheduled_tasks where picked = false and execution_time <= now() ORDER BY execution_time ASC LIMIT 24;
+\endif
+-- pick the execution
+update scheduled_tasks set picked = true, picked_by = 'pgbench', last_heartbeat = now(), version = version + 1 where picked = false and task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1' and version = 1;
+-- re-read the picked execution
+select * from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1';
+-- VerificationDeliveryTracker.isCurrent -> VerificationRepository.isCurrent
+select count(*) from verifications where id = 'vrf_pgbench_' || :r and code_step = 1 and status = 'pending';
+-- DevInboxChannel.send: keep the message, trim the inbox to 1,000
+insert into dev_messages (channel, recipient, body, created_at) values ('sms', '+14155550' || :phone, 'Bench: your verification code is 123456. It expires in 10 minutes.' || chr(10) || 'Do not share this code with anyone.', now());
+delete from dev_messages where id <= (select max(id) from dev_messages) - 1000;
+-- VerificationDeliveryTracker.sent -> VerificationRepository.recordDelivery
+update verifications set delivery_status = 'sent', delivery_error = null, updated_at = now() where id = 'vrf_pgbench_' || :r and code_step = 1;
+-- db-scheduler: the one-time execution is done
+delete from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1' and version = 2;
+
+-- ---- check: POST /v1/verifications/{id}/check with a wrong code -------------------------------------------
+-- ApiKeyAuthenticationFilter -> ApiKeyRepository.findActive
+select id, app_id, name, scopes, hint, created_at, expires_at, revoked_at from api_keys where secret_hash = :key_hash and revoked_at is null and (expires_at is null or expires_at > now());
+-- VerificationService.find -> VerificationRepository.find(appId, id)
+select id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at from verifications where id = 'vrf_pgbench_' || :r and app_id = :app_id;
+-- VerificationService.wrongGuess -> VerificationRepository.recordWrongGuess
+update verifications set attempts = attempts + 1, updated_at = now(), status = case when attempts + 1 >= max_attempts then 'failed' else status end, failure_reason = case when attempts + 1 >= max_attempts then 'max-attempts' else failure_reason end where id = 'vrf_pgbench_' || :r and status = 'pending' and expires_at > now() and attempts < max_attempts;
+-- VerificationService.reload -> VerificationRepository.find(id)
+select id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at from verifications where id = 'vrf_pgbench_' || :r;

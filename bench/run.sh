@@ -1,0 +1,406 @@
+#!/usr/bin/env bash
+# Throughput and latency of start+check pairs against PostgreSQL, and how close that comes to what the
+# database alone allows for the same statements (pgbench). See bench/README.md for what it prints.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+JAR=$ROOT/otpgate-server/target/otpgate.jar
+
+usage() {
+    cat <<'EOF'
+Usage: bench/run.sh [options]
+  --skip-build         never build; use otpgate-server/target/otpgate.jar as it is
+  --build              always build (default: build only when the jar is missing or older than the sources)
+  --duration S         seconds of each measured phase (default 30)
+  --warmup S           seconds of unmeasured load before the saturation run (default 90: on 2 cores
+                       the server needs 60-80 s of load before its CPU per pair stops falling)
+  --connections N      wrk connections, open-loop connections and pgbench clients (default 32)
+  --threads N          wrk threads and pgbench threads (default 2)
+  --profile            after the measured phases, one more saturation run under a JFR recording,
+                       summarised by top frames (bench/jfr_top.py)
+  --keep               keep the database and the work directory (server log, wrk and pgbench output,
+                       JFR file, per-second open-loop timeline) at the end
+  --db NAME            database to create and drop (default otpgate_bench)
+  --wait-idle MIN      on a shared machine: first wait up to MIN minutes for a 10 s stretch with the
+                       machine at most 25% busy (then run anyway, and say so)
+Environment: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres), JAVA_HOME (a JDK 21+; default temurin 25),
+BENCH_JAVA_OPTS (extra JVM options for the server).
+EOF
+}
+
+BUILD=auto DURATION=30 WARMUP=90 CONNECTIONS=32 THREADS=2 PROFILE=0 KEEP=0 DB=otpgate_bench WAIT_IDLE=0
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --skip-build) BUILD=never ;;
+        --build) BUILD=always ;;
+        --duration) DURATION=$2; shift ;;
+        --warmup) WARMUP=$2; shift ;;
+        --connections) CONNECTIONS=$2; shift ;;
+        --threads) THREADS=$2; shift ;;
+        --profile) PROFILE=1 ;;
+        --keep) KEEP=1 ;;
+        --db) DB=$2; shift ;;
+        --wait-idle) WAIT_IDLE=$2; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres} PGCLIENTENCODING=UTF8
+API_PORT=18443 MGMT_PORT=19464
+
+# A JDK 21+ (the server needs 21; the single-file OpenLoop.java launch and jcmd/jfr come from the same JDK).
+if [[ -z ${JAVA_HOME:-} ]] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -Eq 'version "(2[1-9]|[3-9][0-9])'; then
+    JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+export JAVA_HOME
+JAVA=$JAVA_HOME/bin/java
+
+log() { printf '\n== %s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -1 || true)
+for tool in wrk psql createdb dropdb curl python3 "$JAVA"; do
+    command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y wrk postgresql-client postgresql-contrib)"
+done
+[[ -n $PGBENCH && -x $PGBENCH ]] || die "pgbench not found (apt-get install -y postgresql-contrib)"
+psql -d postgres -Atqc 'select 1' >/dev/null || die "cannot reach PostgreSQL at $PGHOST:$PGPORT as $PGUSER"
+for port in $API_PORT $MGMT_PORT; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        die "port $port is in use (another bench running?)"
+    fi
+done
+
+# Other work on the machine distorts every figure below; say how busy it was before we started.
+busy_percent() { # busy_percent SECONDS -> the machine's busy share over that many seconds
+    local b0 i0
+    read -r _ u n s i w irq sirq st _ </proc/stat; b0=$((u + n + s + irq + sirq + st)) i0=$((i + w))
+    sleep "$1"
+    read -r _ u n s i w irq sirq st _ </proc/stat
+    awk -v b=$((u + n + s + irq + sirq + st - b0)) -v i=$((i + w - i0)) 'BEGIN{printf "%.0f", 100*b/(b+i)}'
+}
+if [[ $WAIT_IDLE -gt 0 ]]; then
+    deadline=$((SECONDS + 60 * WAIT_IDLE))
+    until [[ $(busy_percent 10) -le 25 ]]; do
+        if [[ $SECONDS -ge $deadline ]]; then log "the machine did not go quiet in $WAIT_IDLE minutes; running anyway"; break; fi
+    done
+fi
+BUSY_BEFORE=$(busy_percent 3)
+log "machine busy before the run: ${BUSY_BEFORE}% of $(nproc) cores (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+
+# ---- build ---------------------------------------------------------------------------------------------
+if [[ $BUILD == always ]] || { [[ $BUILD == auto ]] && { [[ ! -f $JAR ]] || [[ -n $(find "$ROOT/otpgate-server/src" "$ROOT/pom.xml" "$ROOT/otpgate-server/pom.xml" -newer "$JAR" -type f -print -quit) ]]; }; }; then
+    log "building $JAR"
+    (cd "$ROOT" && ./mvnw -q -B -o package -DskipTests)
+fi
+[[ -f $JAR ]] || die "$JAR is missing (run without --skip-build)"
+
+# ---- fresh database, server, cleanup -----------------------------------------------------------------------
+WORK=$(mktemp -d /tmp/otpgate-bench.XXXXXX)
+SERVER_PID=
+cleanup() {
+    local status=$?
+    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [[ $KEEP == 1 ]]; then
+        echo "kept: database $DB, work directory $WORK" >&2
+    else
+        dropdb --if-exists "$DB" 2>/dev/null || echo "run.sh: could not drop database $DB" >&2
+        rm -rf "$WORK"
+    fi
+    exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log "creating database $DB"
+dropdb --if-exists "$DB"
+createdb "$DB"
+
+stop_server() {
+    kill "$SERVER_PID"
+    for _ in $(seq 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$SERVER_PID" 2>/dev/null && { kill -9 "$SERVER_PID"; sleep 1; }
+    SERVER_PID=
+}
+
+# Deeper JFR stacks than the default 64 frames, so that Spring's call chains are not cut off (only used by --profile).
+[[ $PROFILE == 1 ]] && BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-} -XX:FlightRecorderOptions:stackdepth=256"
+ADMIN_KEY=$("$JAVA" -jar "$JAR" generate-key)
+log "starting the server (log: $WORK/server.log)"
+# shellcheck disable=SC2086
+"$JAVA" ${BENCH_JAVA_OPTS:-} -jar "$JAR" \
+    --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
+    --spring.datasource.username="$PGUSER" \
+    --otpgate.data-dir="$WORK/data" \
+    --server.port=$API_PORT \
+    --management.server.port=$MGMT_PORT \
+    --otpgate.bootstrap-admin-key="$ADMIN_KEY" \
+    >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+CA=$WORK/data/tls/ca.pem
+for i in $(seq 180); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { tail -40 "$WORK/server.log" >&2; die "the server exited during startup"; }
+    if [[ -f $CA ]] && curl -sf --cacert "$CA" "https://localhost:$MGMT_PORT/actuator/health/readiness" | grep -q '"UP"'; then
+        break
+    fi
+    [[ $i == 180 ]] && { tail -40 "$WORK/server.log" >&2; die "the server was not healthy after 90 s"; }
+    sleep 0.5
+done
+
+api() { # api METHOD PATH KEY [BODY] -> body on stdout, fails on a non-2xx status
+    curl -sS --fail-with-body --cacert "$CA" -X "$1" -H "Authorization: Bearer $3" \
+        -H 'Content-Type: application/json' ${4:+-d "$4"} "https://localhost:$API_PORT$2"
+}
+json() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+# Readiness should follow the bootstrap admin key (an ApplicationRunner), but retry a 401 for a while anyway.
+for i in $(seq 20); do
+    if APP=$(api POST /v1/apps "$ADMIN_KEY" '{"name":"Bench","code_length":6}' 2>"$WORK/curl.err"); then break; fi
+    [[ $i == 20 ]] && { cat "$WORK/curl.err" >&2; die "could not create the app"; }
+    sleep 0.5
+done
+APP_ID=$(json id <<<"$APP")
+APP_KEY=$(api POST "/v1/apps/$APP_ID/api-keys" "$ADMIN_KEY" '{"name":"bench"}' | json secret)
+log "app $APP_ID ready"
+
+# ---- measurements --------------------------------------------------------------------------------------------
+declare -A R  # results: wrk / OpenLoop "BENCH name value" lines, prefixed by phase
+
+collect() { # collect PREFIX FILE
+    while read -r tag name value; do
+        [[ $tag == BENCH ]] && R[$1.$name]=$value
+    done <"$2"
+}
+
+cpu_snapshot() { # [CLIENT_PID] -> jiffies: machine busy, machine idle, the server, this database's postgres
+                  # processes, the load generator (CLIENT_PID, or else the waited-for children of this shell)
+    local busy idle server=0 pg=0 pid title client
+    read -r _ u n s i w irq sirq st _ </proc/stat
+    busy=$((u + n + s + irq + sirq + st)) idle=$((i + w))
+    [[ -n $SERVER_PID ]] && server=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    # Backends of this database only. The WAL writer and the checkpointer serve every database on the server, so
+    # they count among "other processes", with the rest of the machine.
+    for pid in $(ps -C postgres -o pid=); do
+        title=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+        if [[ $title == *" $DB "* ]]; then
+            pg=$((pg + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+        fi
+    done
+    if [[ -n ${1:-} ]]; then
+        client=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0)
+    else
+        client=$(awk '{print $16 + $17}' /proc/$$/stat)  # wrk or the open-loop client, once waited for
+    fi
+    echo "$busy $idle $server $pg $client"
+}
+
+cpu_report() { # cpu_report BEFORE AFTER PAIRS -> server% postgres% client% others% idle% (of all cores), then
+               # CPU milliseconds per pair of the server, postgres and the client
+    read -r b0 i0 s0 p0 c0 <<<"$1"
+    read -r b1 i1 s1 p1 c1 <<<"$2"
+    awk -v b=$((b1 - b0)) -v i=$((i1 - i0)) -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v c=$((c1 - c0)) -v n="$3" \
+        -v hz="$(getconf CLK_TCK)" 'BEGIN {
+        t = b + i; o = b - s - p - c; if (o < 0) o = 0; ms = 1000 / hz / n
+        printf "%.0f %.0f %.0f %.0f %.0f %.2f %.2f %.2f", 100*s/t, 100*p/t, 100*c/t, 100*o/t, 100*i/t, s*ms, p*ms, c*ms }'
+}
+
+run_wrk() { # run_wrk SECONDS OUTPUT
+    BENCH_APP_KEY=$APP_KEY wrk -t"$THREADS" -c"$CONNECTIONS" -d"${1}s" --timeout 10s -s "$HERE/pair.lua" \
+        "https://localhost:$API_PORT" >"$2" 2>&1 || { cat "$2" >&2; die "wrk failed"; }
+}
+
+# This machine's PostgreSQL runs with autovacuum off. Without it the job table (an insert, an update and a delete
+# per pair) and the dev inbox bloat within seconds and are never analysed, the worker's poll for due jobs turns
+# into a sequential scan of megabytes of dead rows, and Postgres spends ~10x the CPU per pair. So every measured
+# phase starts from a vacuumed and analysed database, as autovacuum would keep it (it visits once a minute);
+# within a phase dead rows pile up as they do between its visits. The ANALYZE also makes the server replan its
+# prepared statements.
+vacuum_analyze() {
+    psql -d "$DB" -qc 'VACUUM ANALYZE' || die "VACUUM ANALYZE failed"
+    psql -d "$DB" -Atc "show autovacuum" | grep -q on || log "autovacuum is off here: vacuumed and analysed $DB"
+}
+
+# Deliveries the worker has not finished: "count age_seconds_of_the_oldest".
+delivery_backlog() {
+    psql -d "$DB" -AtF' ' -c "select count(*), coalesce(extract(epoch from now() - min(execution_time))::int, 0)
+        from scheduled_tasks where task_name = 'deliver-code'"
+}
+# Each phase starts once the worker has caught up with the previous one (at most 3 minutes).
+drain() {
+    local count age
+    for _ in $(seq 180); do
+        read -r count age <<<"$(delivery_backlog)"
+        [[ $count -eq 0 ]] && return 0
+        sleep 1
+    done
+    log "the delivery worker still has $count jobs queued (oldest ${age}s); going on"
+}
+
+log "warm-up: ${WARMUP}s closed loop, $CONNECTIONS connections (not measured)"
+run_wrk "$WARMUP" "$WORK/wrk-warmup.txt"
+drain
+vacuum_analyze
+
+log "saturation: ${DURATION}s closed loop, $CONNECTIONS connections, $THREADS wrk threads"
+CPU0=$(cpu_snapshot)
+run_wrk "$DURATION" "$WORK/wrk.txt"
+CPU1=$(cpu_snapshot)
+read -r BACKLOG BACKLOG_AGE <<<"$(delivery_backlog)"
+DRAIN0=$SECONDS
+drain
+DRAIN_S=$((SECONDS - DRAIN0))
+collect sat "$WORK/wrk.txt"
+read -r CPU_SERVER CPU_PG CPU_CLIENT CPU_OTHER CPU_IDLE MS_SERVER MS_PG MS_CLIENT \
+    <<<"$(cpu_report "$CPU0" "$CPU1" "${R[sat.checks]:-1}")"
+grep -E '^unexpected status' "$WORK/wrk.txt" >&2 || true
+[[ -n ${R[sat.pairs_per_s]:-} ]] || { cat "$WORK/wrk.txt" >&2; die "no result from wrk"; }
+
+HALF=$(awk -v p="${R[sat.pairs_per_s]}" 'BEGIN{printf "%.1f", p/2}')
+vacuum_analyze
+log "half saturation: ${DURATION}s open loop at $HALF pairs/s (after 5 s unmeasured at the same rate)"
+CPU0=$(cpu_snapshot)
+"$JAVA" "$HERE/OpenLoop.java" --host localhost --port "$API_PORT" --key "$APP_KEY" --cacert "$CA" \
+    --connections "$CONNECTIONS" --rate "$HALF" --duration "$DURATION" --warmup 5 --timeline "$WORK/openloop-timeline.txt" >"$WORK/openloop.txt" 2>&1 \
+    || { cat "$WORK/openloop.txt" >&2; die "the open-loop client failed"; }
+CPU1=$(cpu_snapshot)
+collect half "$WORK/openloop.txt"
+read -r HALF_BACKLOG HALF_BACKLOG_AGE <<<"$(delivery_backlog)"
+drain
+read -r HALF_SERVER HALF_PG HALF_CLIENT HALF_OTHER HALF_IDLE _ <<<"$(cpu_report "$CPU0" "$CPU1" 1)"
+grep -v '^BENCH' "$WORK/openloop.txt" >&2 || true
+
+if [[ $PROFILE == 1 ]]; then
+    vacuum_analyze
+    log "profile: ${DURATION}s closed loop under JFR (not part of the figures)"
+    # The profile settings plus JDK 25's CPU-time sampler (samples by CPU consumed, every 2 ms of it per thread).
+    JFC=$WORK/bench.jfc
+    "$JAVA_HOME/bin/jfr" configure --input profile jdk.CPUTimeSample#enabled=true jdk.CPUTimeSample#throttle=2ms \
+        --output "$JFC" >/dev/null 2>&1 || JFC=profile
+    "$JAVA_HOME/bin/jcmd" "$SERVER_PID" JFR.start name=bench settings="$JFC" filename="$WORK/saturation.jfr" >/dev/null
+    run_wrk "$DURATION" "$WORK/wrk-profile.txt"
+    "$JAVA_HOME/bin/jcmd" "$SERVER_PID" JFR.stop name=bench >/dev/null
+    collect prof "$WORK/wrk-profile.txt"
+    drain
+fi
+
+log "stopping the server"
+stop_server
+
+# How the server's work looked from the database: statement effects per pair, from pg_stat_user_tables
+# (flushed when the server's connections closed). Also how often the delivery worker polled for due jobs.
+table_stats() {
+    psql -d "$DB" -AtF' ' -c "select relname, seq_scan, coalesce(idx_scan, 0), n_tup_ins, n_tup_upd, n_tup_del
+        from pg_stat_user_tables where relname in ('api_keys','apps','verifications','scheduled_tasks','dev_messages')
+        order by relname"
+}
+# The worker's polls for due jobs, per 1000 pairs: every scan of scheduled_tasks (sequential or by index) that is
+# not one of the fixed per-job look-ups, which are 1 per scheduled job (db-scheduler checks that the instance
+# does not exist yet) and 3 per finished job (pick, re-read, delete).
+poll_permille() {
+    psql -d "$DB" -Atc "select greatest(0, least(3000, round(1000.0 * (seq_scan + coalesce(idx_scan, 0) - n_tup_ins
+        - 3 * n_tup_del) / greatest(n_tup_ins, 1))))::int from pg_stat_user_tables where relname = 'scheduled_tasks'"
+}
+sleep 1
+SERVER_PAIRS=$(psql -d "$DB" -Atc "select count(*) from verifications")
+table_stats >"$WORK/stats-server.txt"
+FETCH_PERMILLE=$(poll_permille)
+
+# ---- pgbench floor -------------------------------------------------------------------------------------------
+KEY_HASH=$(psql -d "$DB" -Atc "select '\\x' || encode(secret_hash, 'hex') from api_keys where app_id = '$APP_ID'")
+TASK_DATA='\x'$(python3 -c 'import os; print(os.urandom(400).hex())')  # db-scheduler's task_data is ~400 bytes here
+PGB_ARGS=(-n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$HERE/pair.sql"
+    -D "app_id=$APP_ID" -D "key_hash=$KEY_HASH" -D "task_data=$TASK_DATA" -D "fetch_permille=$FETCH_PERMILLE" "$DB")
+vacuum_analyze
+log "pgbench: ${DURATION}s, $CONNECTIONS clients, -M prepared, worker polls $FETCH_PERMILLE times per 1000 pairs"
+table_stats >"$WORK/stats-before-pgbench.txt"
+# pgbench's own progress report (-P) gives the pairs inside a CPU window that leaves out connecting and the end.
+"$PGBENCH" -P 1 "${PGB_ARGS[@]}" >"$WORK/pgbench.txt" 2>"$WORK/pgbench-progress.txt" &
+PGB_PID=$!
+sleep 2.5
+CPU0=$(cpu_snapshot $PGB_PID)
+T0=$(date +%s.%N)
+sleep $(( DURATION > 7 ? DURATION - 5 : 2 ))
+CPU1=$(cpu_snapshot $PGB_PID)
+T1=$(date +%s.%N)
+wait $PGB_PID || { cat "$WORK/pgbench.txt" "$WORK/pgbench-progress.txt" >&2; die "pgbench failed"; }
+sleep 1
+table_stats >"$WORK/stats-pgbench.txt"
+PGB_TPS=$(sed -nE 's/^tps = ([0-9.]+) .*without initial connection time.*/\1/p' "$WORK/pgbench.txt")
+PGB_TX=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$WORK/pgbench.txt")
+PGB_LAT=$(sed -nE 's/^latency average = ([0-9.]+) ms/\1/p' "$WORK/pgbench.txt")
+PGB_FAILED=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$WORK/pgbench.txt")
+[[ -n $PGB_TPS ]] || { cat "$WORK/pgbench.txt" >&2; die "could not read pgbench's tps"; }
+# Pairs in the CPU window, estimated from the overall rate (the progress lines confirm it is steady).
+PGB_WINDOW_PAIRS=$(awk -v t0="$T0" -v t1="$T1" -v tps="$PGB_TPS" 'BEGIN{printf "%d", (t1 - t0) * tps}')
+read -r PGB_SERVER PGB_PG PGB_CLIENT PGB_OTHER PGB_IDLE _ PGB_MS_PG PGB_MS_CLIENT \
+    <<<"$(cpu_report "$CPU0" "$CPU1" "$PGB_WINDOW_PAIRS")"
+
+# ---- report --------------------------------------------------------------------------------------------------
+RATIO=$(awk -v s="${R[sat.pairs_per_s]}" -v p="$PGB_TPS" 'BEGIN{printf "%.2f", s/p}')
+# The same comparison in CPU per pair of everything the machine ran for it, which other processes on a shared
+# machine disturb less than they disturb the rates.
+CPU_RATIO=$(awk -v a="$PGB_MS_PG" -v b="$PGB_MS_CLIENT" -v s="$MS_SERVER" -v p="$MS_PG" -v w="$MS_CLIENT" \
+    'BEGIN{printf "%.2f", (a+b)/(s+p+w)}')
+cat <<EOF
+
+otpgate bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')  (machine ${BUSY_BEFORE}% busy before the run)
+pair = POST /v1/verifications (201) + POST /v1/verifications/{id}/check with a wrong code (422)
+
+saturation (wrk, closed loop, $CONNECTIONS connections, ${R[sat.duration_s]} s)
+  pairs/s            ${R[sat.pairs_per_s]}   (${R[sat.requests_per_s]} requests/s)
+  latency p50 / p99  ${R[sat.latency_p50_ms]} / ${R[sat.latency_p99_ms]} ms per request   (p99.9 ${R[sat.latency_p99.9_ms]}, max ${R[sat.latency_max_ms]})
+  errors             ${R[sat.unexpected_status]} unexpected statuses, ${R[sat.socket_errors]} socket errors
+  delivery backlog   $BACKLOG jobs still queued at the end (oldest ${BACKLOG_AGE} s), drained in ${DRAIN_S} s;
+                     the worker delivered $(awk -v s="${R[sat.starts]}" -v b="$BACKLOG" -v d="${R[sat.duration_s]}" 'BEGIN{printf "%.1f", (s-b)/d}') codes/s
+  CPU of $(nproc) cores     server ${CPU_SERVER}%, postgres ${CPU_PG}%, wrk ${CPU_CLIENT}%, other processes ${CPU_OTHER}%, idle ${CPU_IDLE}%
+  CPU per pair       server ${MS_SERVER} ms, postgres ${MS_PG} ms, wrk ${MS_CLIENT} ms
+
+half saturation (OpenLoop.java, open loop, ${R[half.target_pairs_per_s]} pairs/s, ${R[half.connections]} connections, ${DURATION} s)
+  latency p50 / p99  ${R[half.latency_p50_ms]} / ${R[half.latency_p99_ms]} ms per request   (p99.9 ${R[half.latency_p99.9_ms]}, max ${R[half.latency_max_ms]})
+    start            ${R[half.start_latency_p50_ms]} / ${R[half.start_latency_p99_ms]} ms (from its scheduled send time)
+    check            ${R[half.check_latency_p50_ms]} / ${R[half.check_latency_p99_ms]} ms
+    whole pair       ${R[half.pair_latency_p50_ms]} / ${R[half.pair_latency_p99_ms]} ms
+  completed          ${R[half.completed_pairs]} of ${R[half.measured_pairs]} pairs, ${R[half.unexpected_status]} unexpected statuses, ${R[half.failed_requests]} failed, ${R[half.unfinished_pairs]} unfinished
+                     ${R[half.reconnects]} reconnects (Connection: close from the server); client lag max ${R[half.max_send_lag_ms]} ms
+  delivery backlog   $HALF_BACKLOG jobs queued at the end (oldest ${HALF_BACKLOG_AGE} s)
+  CPU of $(nproc) cores     server ${HALF_SERVER}%, postgres ${HALF_PG}%, client ${HALF_CLIENT}%, other processes ${HALF_OTHER}%, idle ${HALF_IDLE}%
+                     (over the client's whole life: its start-up and 5 s lead-in too)
+
+pgbench floor (same statements per pair, $CONNECTIONS clients, -M prepared, server stopped)
+  pairs/s            $(printf '%.1f' "$PGB_TPS")   (latency average $PGB_LAT ms, $PGB_TX pairs, ${PGB_FAILED:-0} failed)
+  CPU of $(nproc) cores     postgres ${PGB_PG}%, pgbench ${PGB_CLIENT}%, other processes ${PGB_OTHER}%, idle ${PGB_IDLE}%
+  CPU per pair       postgres ${PGB_MS_PG} ms, pgbench ${PGB_MS_CLIENT} ms
+
+ratio = server pairs/s / pgbench pairs/s = $RATIO
+  by CPU per pair: (postgres + pgbench) / (server + postgres + wrk) = $CPU_RATIO
+EOF
+if [[ $PROFILE == 1 ]]; then
+    echo
+    echo "profiled run (JFR on): ${R[prof.pairs_per_s]} pairs/s"
+    python3 "$HERE/jfr_top.py" "$JAVA_HOME/bin/jfr" "$WORK/saturation.jfr" || true
+fi
+
+echo
+echo "statement effects per pair, from pg_stat_user_tables: server run ($SERVER_PAIRS pairs) | pgbench ($PGB_TX pairs)"
+python3 - "$WORK/stats-server.txt" "$WORK/stats-before-pgbench.txt" "$WORK/stats-pgbench.txt" "$SERVER_PAIRS" "$PGB_TX" <<'PY'
+import sys
+def load(path):
+    return {f[0]: [int(x) for x in f[1:]] for f in (l.split() for l in open(path)) if f}
+server, before, after = (load(p) for p in sys.argv[1:4])
+n_server, n_pgb = int(sys.argv[4]), int(sys.argv[5])
+cols = ["seq_scan", "idx_scan", "ins", "upd", "del"]
+print(f"  {'table':<16}" + "".join(f"{c:>10}" for c in cols) + "  |" + "".join(f"{c:>10}" for c in cols))
+for table in sorted(server):
+    s = [v / n_server for v in server[table]]
+    p = [(a - b) / n_pgb for a, b in zip(after[table], before[table])]
+    print(f"  {table:<16}" + "".join(f"{v:>10.2f}" for v in s) + "  |" + "".join(f"{v:>10.2f}" for v in p))
+PY
+echo "  (the server's column covers every phase and the setup; seq_scan against idx_scan is the planner's choice"
+echo "   and differs with table statistics; the worker polled for due jobs $FETCH_PERMILLE times per 1000 pairs,"
+echo "   and pgbench does the same)"
