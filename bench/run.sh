@@ -141,6 +141,7 @@ log "starting the server (log: $WORK/server.log)"
     --server.port=$API_PORT \
     --management.server.port=$MGMT_PORT \
     --otpgate.bootstrap-admin-key="$ADMIN_KEY" \
+    --otpgate.rate-limit.enabled=false \
     >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 CA=$WORK/data/tls/ca.pem

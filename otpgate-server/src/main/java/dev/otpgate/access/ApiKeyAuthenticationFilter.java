@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -35,9 +36,16 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null) {
-            Optional<Caller> caller = header.regionMatches(true, 0, "Bearer ", 0, 7)
-                    ? keys.authenticate(header.substring(7).strip())
-                    : Optional.empty();
+            Optional<Caller> caller;
+            try {
+                caller = header.regionMatches(true, 0, "Bearer ", 0, 7)
+                        ? keys.authenticate(header.substring(7).strip())
+                        : Optional.empty();
+            } catch (DataAccessResourceFailureException e) {
+                // Pool exhausted or database down: shed the request with a retryable answer.
+                problems.write(response, ApiProblem.unavailable());
+                return;
+            }
             if (caller.isEmpty()) {
                 response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otpgate\", error=\"invalid_token\"");
                 problems.write(response, new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated",

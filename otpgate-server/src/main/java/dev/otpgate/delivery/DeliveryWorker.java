@@ -58,11 +58,6 @@ class DeliveryWorker {
                     }
                     try {
                         provider.send(renderer.render(request));
-                        steps.sent(request.verificationId(), request.step(), provider.id());
-                        meters.counter("otpgate.delivery.sent", "channel", request.channel(), "provider", provider.id()).increment();
-                        Timer.builder("otpgate.delivery.latency").description("From commit of the job to the provider's acceptance")
-                                .tag("channel", request.channel()).tag("provider", provider.id())
-                                .register(meters).record(Duration.between(request.queuedAt(), clock.instant()));
                     } catch (DeliveryException e) {
                         meters.counter("otpgate.delivery.failures", "channel", request.channel(), "provider", provider.id()).increment();
                         int tries = context.getExecution().consecutiveFailures + 1;
@@ -74,6 +69,16 @@ class DeliveryWorker {
                         log.info("Delivery of {} failed (try {} of {}), will retry: {}", request, tries, maxTries, e.getMessage());
                         throw new IllegalStateException("delivery failed, retrying: " + e.getMessage());
                     }
+                    // The message is out: a failure from here on must not make the job run, and send, again.
+                    try {
+                        steps.sent(request.verificationId(), request.step(), provider.id());
+                    } catch (RuntimeException e) {
+                        log.warn("Sent {}, but recording it failed: {}", request, e.getMessage());
+                    }
+                    meters.counter("otpgate.delivery.sent", "channel", request.channel(), "provider", provider.id()).increment();
+                    Timer.builder("otpgate.delivery.latency").description("From commit of the job to the provider's acceptance")
+                            .tag("channel", request.channel()).tag("provider", provider.id())
+                            .register(meters).record(Duration.between(request.queuedAt(), clock.instant()));
                 });
     }
 }

@@ -34,6 +34,12 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(HttpStatus.NOT_FOUND, "not-found", "Not found", what + " does not exist");
     }
 
+    /** 503: the server cannot reach what it needs right now (the database); retry shortly. */
+    public static ApiProblem unavailable() {
+        return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Service unavailable",
+                "the server is overloaded or its database is unreachable; retry shortly").retryAfter(java.time.Duration.ofSeconds(1));
+    }
+
     public static ApiProblem invalid(String field, String message) {
         return new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", field + ": " + message)
                 .with("errors", java.util.List.of(Map.of("field", field, "message", message)));

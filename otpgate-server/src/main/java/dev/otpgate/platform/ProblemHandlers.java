@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -43,6 +44,14 @@ class ProblemHandlers extends ResponseEntityExceptionHandler {
         }
         problem.headers().forEach(response::header);
         return response.body(problem.toProblemDetail());
+    }
+
+    /** The database is saturated or unreachable: a short, retryable answer and a one-line log, no stack trace. */
+    @ExceptionHandler(DataAccessResourceFailureException.class)
+    ResponseEntity<ProblemDetail> databaseUnavailable(DataAccessResourceFailureException e) {
+        ApiProblem problem = ApiProblem.unavailable();
+        log.warn("Database unavailable: {}", e.getClass().getSimpleName());
+        return apiProblem(problem);
     }
 
     @ExceptionHandler(Exception.class)

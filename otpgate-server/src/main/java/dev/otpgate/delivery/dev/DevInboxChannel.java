@@ -11,7 +11,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The dev inbox: instead of sending, keeps the last messages (1,000 by default) in the database, readable with
+ * The dev inbox: instead of sending, keeps the last messages (1,000 by default, trimmed every 10 seconds) in the
+ * database, readable with
  * an admin key at {@code GET /v1/dev/messages}. On in embedded mode, always off in production mode. It serves
  * any channel that has no configured provider. Kept in the database, not in memory, so that every node of a
  * test cluster sees the same inbox.
@@ -49,7 +50,14 @@ public class DevInboxChannel implements Channel {
                         message.channel().equals("email") ? "Subject: " + message.subject() + "\n\n" + message.text() : message.text(),
                         Timestamp.from(clock.instant()))
                 .update();
-        jdbc.sql("delete from dev_messages where id <= (select max(id) from dev_messages) - ?").param(capacity).update();
+    }
+
+    /**
+     * Keeps the last {@code capacity} messages. Run by a timer, not after each send: parallel deletes of the
+     * same rows deadlocked, and a failure after a send made the worker send again.
+     */
+    int trim() {
+        return jdbc.sql("delete from dev_messages where id <= (select max(id) from dev_messages) - ?").param(capacity).update();
     }
 
     /** Newest first; {@code to} is a normalised destination or {@code null} for all. */
