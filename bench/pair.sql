@@ -17,12 +17,11 @@
 -- ApiKeyAuthenticationFilter -> ApiKeyRepository.findActive
 select id, app_id, name, scopes, hint, created_at, expires_at, revoked_at from api_keys where secret_hash = :key_hash and revoked_at is null and (expires_at is null or expires_at > now());
 -- VerificationService.start -> AppRepository.find
-select id, name, brand, code_length, code_ttl_seconds, max_attempts, max_sends, resend_cooldown_seconds, allowed_channels, default_channel, locale, created_at, updated_at from apps where id = :app_id;
+select id, name, brand, code_length, code_ttl_seconds, max_attempts, max_sends, resend_cooldown_seconds, allowed_channels, default_channel, locale, totp_skew_steps, totp_max_failures, created_at, updated_at from apps where id = :app_id;
 BEGIN;
 -- VerificationRepository.insert
 insert into verifications (id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at) values ('vrf_pgbench_' || :r, :app_id, 'pending', 'sms', 'phone', '\x01'::bytea || sha256(int8send(:r::int8)) || substr(sha256(int8send(:phone::int8)), 1, 18), '\x01'::bytea || sha256(int8send(:phone::int8)) || '\x00000000'::bytea, '+1 415 ••• ••' || right(:phone::text, 2), '\x01'::bytea || sha256(int8send(:r::int8 + 1)) || '\x00000000'::bytea, 1, 0, 5, 1, 5, 30, 600, 'en', null, null, null, 'queued', null, null, now(), now(), now() + interval '600 seconds', now(), null);
--- DeliveryQueue.enqueue -> db-scheduler SchedulerClient.schedule: existence check, then insert
-select * from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1';
+-- DeliveryQueue.enqueue -> db-scheduler SchedulerClient.scheduleBatch: a batch of one, a plain insert
 insert into scheduled_tasks(task_name, task_instance, task_data, execution_time, picked, version) values('deliver-code', 'vrf_pgbench_' || :r || '-1', :task_data, now(), false, 1);
 COMMIT;
 
@@ -45,9 +44,8 @@ update scheduled_tasks set picked = true, picked_by = 'pgbench', last_heartbeat 
 select * from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1';
 -- VerificationDeliveryTracker.isCurrent -> VerificationRepository.isCurrent
 select count(*) from verifications where id = 'vrf_pgbench_' || :r and code_step = 1 and status = 'pending';
--- DevInboxChannel.send: keep the message, trim the inbox to 1,000
+-- DevInboxChannel.send: keep the message (a timer trims the inbox every 10 s, not counted here)
 insert into dev_messages (channel, recipient, body, created_at) values ('sms', '+14155550' || :phone, 'Bench: your verification code is 123456. It expires in 10 minutes.' || chr(10) || 'Do not share this code with anyone.', now());
-delete from dev_messages where id <= (select max(id) from dev_messages) - 1000;
 -- VerificationDeliveryTracker.sent -> VerificationRepository.recordDelivery
 update verifications set delivery_status = 'sent', delivery_error = null, updated_at = now() where id = 'vrf_pgbench_' || :r and code_step = 1;
 -- db-scheduler: the one-time execution is done
