@@ -37,6 +37,14 @@ record Verification(
         return !now.isBefore(expiresAt);
     }
 
+    /** This verification as the approving update left it. */
+    Verification approvedAt(Instant now) {
+        return new Verification(id, appId, VerificationStatus.APPROVED, channel, destinationType, destinationCiphertext,
+                destinationIndex, destinationMasked, codeHash, codeStep, attempts, maxAttempts, sendCount, maxSends,
+                resendCooldownSeconds, codeTtlSeconds, locale, transactionJson, endUserIp, endUserAgent, deliveryStatus,
+                deliveryError, failureReason, createdAt, now, expiresAt, lastSentAt, now);
+    }
+
     @Override
     public String toString() {
         return "Verification[" + id + " " + status + "]";

@@ -234,7 +234,8 @@ class VerificationService {
             if (verifications.approve(verification.id(), verification.codeStep(), now)) {
                 events.publishEvent(new VerificationApproved(verification.id(), verification.appId(),
                         verification.channel(), now));
-                return reload(verification);
+                // The conditional update succeeded from the row just read, so its new state is known: no re-read.
+                return verification.approvedAt(now);
             }
             // Lost a race: approved by a parallel check, expired, or replaced by a resend. Only the last case
             // leaves it pending, and then this code is no longer the valid one.
