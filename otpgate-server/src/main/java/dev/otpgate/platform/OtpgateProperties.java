@@ -19,8 +19,7 @@ public record OtpgateProperties(
         @DefaultValue Limits limits,
         @DefaultValue Tls tls,
         String masterKey,
-        String bootstrapAdminKey,
-        String publicUrl) {
+        String bootstrapAdminKey) {
 
     public enum Mode {
         EMBEDDED,
