@@ -18,11 +18,19 @@ public record App(
         String locale,
         int totpSkewSteps,
         int totpMaxFailures,
+        DeliverySettings delivery,
+        DefenceSettings defences,
         Instant createdAt,
         Instant updatedAt) {
 
     /** Channels an app can be allowed to use. Email must be chosen explicitly (S-06). */
     public static final List<String> CHANNELS = List.of("sms", "voice", "whatsapp", "email");
+
+    /** The steps a start runs when it names neither a workflow nor a channel. */
+    public List<DeliverySettings.WorkflowStep> defaultWorkflow() {
+        return delivery.defaultWorkflow().isEmpty()
+                ? List.of(new DeliverySettings.WorkflowStep(defaultChannel, null)) : delivery.defaultWorkflow();
+    }
 
     public boolean allows(String channel) {
         return allowedChannels.contains(channel);

@@ -66,13 +66,25 @@ class AppController {
 
     record AppView(String id, String name, String brand, int codeLength, int codeTtlSeconds, int maxAttempts,
             int maxSends, int resendCooldownSeconds, List<String> allowedChannels, String defaultChannel,
-            String locale, int totpSkewSteps, int totpMaxFailures, Instant createdAt, Instant updatedAt) {
+            String locale, int totpSkewSteps, int totpMaxFailures, DeliverySettings delivery, DefenceSettings defences,
+            Instant createdAt, Instant updatedAt) {
 
         static AppView of(App app) {
             return new AppView(app.id(), app.name(), app.brand(), app.codeLength(), app.codeTtlSeconds(),
                     app.maxAttempts(), app.maxSends(), app.resendCooldownSeconds(), app.allowedChannels(),
-                    app.defaultChannel(), app.locale(), app.totpSkewSteps(), app.totpMaxFailures(), app.createdAt(),
-                    app.updatedAt());
+                    app.defaultChannel(), app.locale(), app.totpSkewSteps(), app.totpMaxFailures(), hideTestCodes(app.delivery()),
+                    app.defences(), app.createdAt(), app.updatedAt());
+        }
+
+        /** Test destinations are shown masked and without their codes, like every other destination (S-45). */
+        private static DeliverySettings hideTestCodes(DeliverySettings delivery) {
+            return new DeliverySettings(delivery.defaultWorkflow(), delivery.senderId(), delivery.webotpDomain(),
+                    delivery.templates(), delivery.testDestinations().stream()
+                            .map(test -> new DeliverySettings.TestDestination(mask(test.to()), null)).toList());
+        }
+
+        private static String mask(String to) {
+            return to.length() <= 4 ? "••••" : "••••" + to.substring(to.length() - 2);
         }
     }
 }

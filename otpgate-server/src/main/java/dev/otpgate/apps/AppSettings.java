@@ -23,7 +23,9 @@ record AppSettings(
         String defaultChannel,
         String locale,
         Integer totpSkewSteps,
-        Integer totpMaxFailures) {
+        Integer totpMaxFailures,
+        DeliverySettings delivery,
+        DefenceSettings defences) {
 
     private static final Pattern PRINTABLE = Pattern.compile("[\\p{L}\\p{N} .,'&()_\\-]+");
     private static final Pattern LOCALE = Pattern.compile("[a-z]{2,3}(-[A-Z]{2})?");
@@ -52,8 +54,16 @@ record AppSettings(
         String newLocale = locale != null ? locale(locale) : base == null ? "en" : base.locale();
         int skew = range("totp_skew_steps", totpSkewSteps, base == null ? 1 : base.totpSkewSteps(), 0, 2);
         int totpFailures = range("totp_max_failures", totpMaxFailures, base == null ? 5 : base.totpMaxFailures(), 1, 20);
+        DeliverySettings newDelivery = delivery != null ? delivery.applyTo(base == null ? null : base.delivery(), channels)
+                : base != null ? base.delivery() : DeliverySettings.DEFAULTS;
+        if (delivery == null && allowedChannels != null) {
+            // A narrower channel list must not leave a default workflow step on a channel no longer allowed.
+            DeliverySettings.workflow("delivery.default_workflow", newDelivery.defaultWorkflow(), channels);
+        }
+        DefenceSettings newDefences = defences != null ? defences.applyTo(base == null ? null : base.defences())
+                : base != null ? base.defences() : DefenceSettings.DEFAULTS;
         return new App(id, newName, newBrand, length, ttl, attempts, sends, cooldown, channels, defaultOne, newLocale,
-                skew, totpFailures, base == null ? now : base.createdAt(), now);
+                skew, totpFailures, newDelivery, newDefences, base == null ? now : base.createdAt(), now);
     }
 
     private static String text(String field, String value, int max) {

@@ -7,8 +7,12 @@ import java.util.Map;
 /**
  * What the worker needs to send one step of a verification. It travels through the job table encrypted under
  * the data key, because it carries the code in clear; {@link #toString()} leaves the code out.
+ *
+ * @param appHash the Android app hash for the SMS Retriever API, or null
+ * @param test true for an app's test destination: the step is recorded as {@code test} and nothing is sent
  */
 public record DeliveryRequest(
+        String appId,
         String verificationId,
         int step,
         String channel,
@@ -18,6 +22,8 @@ public record DeliveryRequest(
         int ttlSeconds,
         String locale,
         Map<String, String> transaction,
+        String appHash,
+        boolean test,
         Instant queuedAt) {
 
     @Override

@@ -12,4 +12,7 @@ public interface DeliveryTracker {
 
     /** @param reason a short reason without secrets, shown to the app */
     void failed(String verificationId, int step, String reason);
+
+    /** A receipt said the step's message was not delivered: the workflow moves on if the step is current. */
+    void undelivered(String verificationId, int step, String reason);
 }

@@ -30,7 +30,7 @@ class DeliveryWorker {
 
     @Bean
     OneTimeTask<String> deliverTask(@Lazy DeliveryQueue queue, MessageRenderer renderer, ChannelRouter router,
-            ObjectProvider<DeliveryTracker> tracker, MeterRegistry meters, Clock clock, DeliveryProperties properties) {
+            ObjectProvider<DeliveryTracker> tracker, dev.otpgate.apps.AppDirectory apps, MeterRegistry meters, Clock clock, DeliveryProperties properties) {
         int maxTries = properties.maxTries();
         return Tasks.oneTime(TASK_NAME, String.class)
                 .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(properties.retryBackoff(), 2.0))
@@ -57,7 +57,7 @@ class DeliveryWorker {
                         return;
                     }
                     try {
-                        provider.send(renderer.render(request));
+                        provider.send(renderer.render(request, apps.find(request.appId()).orElseThrow()));
                     } catch (DeliveryException e) {
                         meters.counter("otpgate.delivery.failures", "channel", request.channel(), "provider", provider.id()).increment();
                         int tries = context.getExecution().consecutiveFailures + 1;

@@ -1,5 +1,6 @@
 package dev.otpgate.delivery;
 
+import dev.otpgate.apps.App;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
@@ -10,7 +11,7 @@ import org.springframework.stereotype.Component;
 @Component
 class MessageRenderer {
 
-    OutboundMessage render(DeliveryRequest request) {
+    OutboundMessage render(DeliveryRequest request, App app) {
         long minutes = Math.max(1, (request.ttlSeconds() + 59) / 60);
         StringBuilder text = new StringBuilder()
                 .append(request.brand()).append(": your verification code is ").append(request.code())
@@ -22,7 +23,10 @@ class MessageRenderer {
         }
         text.append("\nDo not share this code with anyone.");
         String subject = "Your " + request.brand() + " verification code";
-        return new OutboundMessage(request.channel(), request.destination().value(), subject, text.toString(),
-                request.verificationId() + "/" + request.step());
+        String body = text.toString();
+        boolean ascii = body.chars().allMatch(c -> c < 128);
+        return new OutboundMessage(request.appId(), request.channel(), request.destination().value(),
+                app.delivery().senderId(), request.channel().equals("email") ? subject : null, body, null,
+                request.code(), request.locale(), ascii ? "GSM-7" : "UCS-2", 1, request.verificationId() + "/" + request.step());
     }
 }

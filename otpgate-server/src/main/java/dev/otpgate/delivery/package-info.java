@@ -4,5 +4,5 @@
  * retries with backoff, and one sub-package per channel provider (SMTP email, the dev inbox). It knows nothing
  * of codes' validity; it asks the {@link dev.otpgate.delivery.DeliveryTracker} whether a step is still current.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "Delivery", allowedDependencies = {"platform", "privacy"})
+@org.springframework.modulith.ApplicationModule(displayName = "Delivery", allowedDependencies = {"platform", "privacy", "apps"})
 package dev.otpgate.delivery;

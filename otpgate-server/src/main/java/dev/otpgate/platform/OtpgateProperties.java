@@ -10,6 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param mode {@code embedded} (the default: generated keys and certificate, dev inbox) or
  *     {@code production} (no generated master key, no dev inbox, no Swagger UI)
  * @param dataDir where the embedded database, the generated TLS material and the key sets live
+ * @param publicUrl the base URL providers call back on ({@code https://verify.example.com}); receipt signatures
+ *     are checked against it, so they verify behind proxies and TLS termination. Unset: the request's own URL
  */
 @ConfigurationProperties("otpgate")
 public record OtpgateProperties(
@@ -19,7 +21,8 @@ public record OtpgateProperties(
         @DefaultValue Limits limits,
         @DefaultValue Tls tls,
         String masterKey,
-        String bootstrapAdminKey) {
+        String bootstrapAdminKey,
+        java.net.URI publicUrl) {
 
     public enum Mode {
         EMBEDDED,

@@ -57,6 +57,27 @@ public class Destinations {
         }
     }
 
+    /**
+     * The number range a phone number belongs to: {@code +}, the country code, the national destination code
+     * (area or mobile network code, by libphonenumber) and one digit more, at most 4 national digits and never
+     * all but the last 4. Numbers handed out in blocks share it, so SMS-pumping detection and per-prefix limits
+     * count by it; it never identifies one person. {@code null} for email.
+     */
+    public String prefix(Destination destination) {
+        if (!destination.isPhone()) {
+            return null;
+        }
+        try {
+            PhoneNumber number = PHONES.parse(destination.value(), "ZZ");
+            String national = PHONES.getNationalSignificantNumber(number);
+            int length = Math.min(4, Math.max(2, PHONES.getLengthOfNationalDestinationCode(number) + 1));
+            length = Math.min(length, Math.max(1, national.length() - 4));
+            return "+" + number.getCountryCode() + national.substring(0, length);
+        } catch (NumberParseException e) {
+            return null;
+        }
+    }
+
     /** Encrypts under the data key, bound to the app, and computes the blind index. */
     public SealedDestination seal(Destination destination, String appId) {
         byte[] plaintext = (destination.type().name() + ":" + destination.value()).getBytes(StandardCharsets.UTF_8);

@@ -31,7 +31,13 @@ record Verification(
         Instant updatedAt,
         Instant expiresAt,
         Instant lastSentAt,
-        Instant approvedAt) {
+        Instant approvedAt,
+        String workflowJson,
+        int workflowIndex,
+        boolean phoneBlocked,
+        boolean testDestination,
+        String destinationCountry,
+        String destinationPrefix) {
 
     boolean expiredAt(Instant now) {
         return !now.isBefore(expiresAt);
@@ -42,7 +48,8 @@ record Verification(
         return new Verification(id, appId, VerificationStatus.APPROVED, channel, destinationType, destinationCiphertext,
                 destinationIndex, destinationMasked, codeHash, codeStep, attempts, maxAttempts, sendCount, maxSends,
                 resendCooldownSeconds, codeTtlSeconds, locale, transactionJson, endUserIp, endUserAgent, deliveryStatus,
-                deliveryError, failureReason, createdAt, now, expiresAt, lastSentAt, now);
+                deliveryError, failureReason, createdAt, now, expiresAt, lastSentAt, now, workflowJson, workflowIndex,
+                phoneBlocked, testDestination, destinationCountry, destinationPrefix);
     }
 
     @Override

@@ -112,14 +112,16 @@ class VerificationController {
     @PostMapping(path = "/{id}/check", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Check a code", description = "200 approved; 422 incorrect-code with attempts_remaining; "
             + "410 expired or no longer pending; 429 too many attempts; 404 unknown")
-    VerificationView check(@AuthenticationPrincipal Caller caller, @PathVariable String id, @RequestBody CheckRequest request) {
-        return view(service.check(caller.appId(), id, request.code()));
+    VerificationView check(@AuthenticationPrincipal Caller caller, @PathVariable String id, @RequestBody CheckRequest request,
+            jakarta.servlet.http.HttpServletRequest http) {
+        return view(service.check(caller.appId(), id, request.code(), http.getRemoteAddr()));
     }
 
     @PostMapping(path = "/check", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Check a code against the app's pending verification for a destination")
-    VerificationView checkByDestination(@AuthenticationPrincipal Caller caller, @RequestBody CheckByDestinationRequest request) {
-        return view(service.checkByDestination(caller.appId(), request.to(), request.code()));
+    VerificationView checkByDestination(@AuthenticationPrincipal Caller caller, @RequestBody CheckByDestinationRequest request,
+            jakarta.servlet.http.HttpServletRequest http) {
+        return view(service.checkByDestination(caller.appId(), request.to(), request.code(), http.getRemoteAddr()));
     }
 
     @PostMapping("/{id}/resend")

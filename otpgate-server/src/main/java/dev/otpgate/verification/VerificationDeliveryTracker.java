@@ -32,4 +32,9 @@ class VerificationDeliveryTracker implements DeliveryTracker {
     public void failed(String verificationId, int step, String reason) {
         service.deliveryFailed(verificationId, step, reason);
     }
+
+    @Override
+    public void undelivered(String verificationId, int step, String reason) {
+        service.deliveryFailed(verificationId, step, reason);
+    }
 }

@@ -10,11 +10,16 @@ public final class VerificationEvents {
 
     private VerificationEvents() {}
 
-    /** @param countryCode ISO 3166 region of a phone destination, {@code null} for email */
+    /**
+     * @param countryCode ISO 3166 region of a phone destination, {@code null} for email
+     * @param prefix the number's country code and leading digits (its number range, never the whole number),
+     *        {@code null} for email
+     */
     public record VerificationStarted(String verificationId, String appId, String channel, String destinationType,
-            String countryCode, Instant at) {}
+            String countryCode, String prefix, Instant at) {}
 
-    public record VerificationApproved(String verificationId, String appId, String channel, Instant at) {}
+    public record VerificationApproved(String verificationId, String appId, String channel, String countryCode,
+            String prefix, Instant at) {}
 
     /** @param reason {@code max-attempts}, {@code delivery-failed} */
     public record VerificationFailed(String verificationId, String appId, String channel, String reason, Instant at) {}

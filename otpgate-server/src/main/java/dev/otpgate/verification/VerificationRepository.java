@@ -21,7 +21,8 @@ class VerificationRepository {
             + "destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, "
             + "max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, "
             + "end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, "
-            + "last_sent_at, approved_at";
+            + "last_sent_at, approved_at, workflow_json, workflow_index, phone_blocked, test_destination, "
+            + "destination_country, destination_prefix";
 
     private final JdbcClient jdbc;
 
@@ -31,13 +32,15 @@ class VerificationRepository {
 
     void insert(Verification v) {
         jdbc.sql("insert into verifications (" + COLUMNS + ") values "
-                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(v.id(), v.appId(), v.status().value(), v.channel(), v.destinationType(),
                         v.destinationCiphertext(), v.destinationIndex(), v.destinationMasked(), v.codeHash(),
                         v.codeStep(), v.attempts(), v.maxAttempts(), v.sendCount(), v.maxSends(),
                         v.resendCooldownSeconds(), v.codeTtlSeconds(), v.locale(), v.transactionJson(), v.endUserIp(),
                         v.endUserAgent(), v.deliveryStatus(), v.deliveryError(), v.failureReason(), ts(v.createdAt()),
-                        ts(v.updatedAt()), ts(v.expiresAt()), ts(v.lastSentAt()), ts(v.approvedAt()))
+                        ts(v.updatedAt()), ts(v.expiresAt()), ts(v.lastSentAt()), ts(v.approvedAt()), v.workflowJson(),
+                        v.workflowIndex(), v.phoneBlocked(), v.testDestination(), v.destinationCountry(),
+                        v.destinationPrefix())
                 .update();
     }
 
@@ -136,6 +139,8 @@ class VerificationRepository {
                 rs.getString("locale"), rs.getString("transaction_json"), rs.getString("end_user_ip"),
                 rs.getString("end_user_agent"), rs.getString("delivery_status"), rs.getString("delivery_error"),
                 rs.getString("failure_reason"), instant(rs, "created_at"), instant(rs, "updated_at"),
-                instant(rs, "expires_at"), instant(rs, "last_sent_at"), instant(rs, "approved_at"));
+                instant(rs, "expires_at"), instant(rs, "last_sent_at"), instant(rs, "approved_at"),
+                rs.getString("workflow_json"), rs.getInt("workflow_index"), rs.getBoolean("phone_blocked"),
+                rs.getBoolean("test_destination"), rs.getString("destination_country"), rs.getString("destination_prefix"));
     }
 }

@@ -72,6 +72,7 @@ class VerificationService {
     private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
     private final ObjectProvider<StartGuard> guards;
+    private final ObjectProvider<CheckGuard> checkGuards;
     private final JsonMapper json;
     private final MeterRegistry meters;
     private final Clock clock;
@@ -79,7 +80,7 @@ class VerificationService {
     VerificationService(VerificationRepository verifications, IdempotencyRepository idempotency, AppDirectory apps,
             Destinations destinations, DeliveryQueue delivery, CodeGenerator codes, CodeHasher hasher, KeyRing keys,
             TransactionTemplate transactions, ApplicationEventPublisher events, ObjectProvider<StartGuard> guards,
-            JsonMapper json, MeterRegistry meters, Clock clock) {
+            ObjectProvider<CheckGuard> checkGuards, JsonMapper json, MeterRegistry meters, Clock clock) {
         this.verifications = verifications;
         this.idempotency = idempotency;
         this.apps = apps;
@@ -91,6 +92,7 @@ class VerificationService {
         this.transactions = transactions;
         this.events = events;
         this.guards = guards;
+        this.checkGuards = checkGuards;
         this.json = json;
         this.meters = meters;
         this.clock = clock;
@@ -145,9 +147,10 @@ class VerificationService {
                 destination.type().name().toLowerCase(java.util.Locale.ROOT), sealed.ciphertext(), sealed.index(),
                 sealed.masked(), hasher.hash(id, 1, code, transactionJson), 1, 0, app.maxAttempts(), 1, app.maxSends(),
                 app.resendCooldownSeconds(), app.codeTtlSeconds(), locale, transactionJson, endUserIp, endUserAgent,
-                "queued", null, null, now, now, now.plusSeconds(app.codeTtlSeconds()), now, null);
-        DeliveryRequest message = new DeliveryRequest(id, 1, channel, destination, code, app.brand(),
-                app.codeTtlSeconds(), locale, transaction, now);
+                "queued", null, null, now, now, now.plusSeconds(app.codeTtlSeconds()), now, null, null, 0, false, false,
+                destination.regionCode(), destinations.prefix(destination));
+        DeliveryRequest message = new DeliveryRequest(app.id(), id, 1, channel, destination, code, app.brand(),
+                app.codeTtlSeconds(), locale, transaction, null, false, now);
         byte[] hashForKey = requestHash;
         try {
             transactions.executeWithoutResult(status -> {
@@ -157,7 +160,7 @@ class VerificationService {
                     idempotency.insert(app.id(), idempotencyKey, hashForKey, id, now);
                 }
                 events.publishEvent(new VerificationStarted(id, app.id(), channel, verification.destinationType(),
-                        destination.regionCode(), now));
+                        destination.regionCode(), verification.destinationPrefix(), now));
             });
         } catch (DuplicateKeyException e) {
             if (idempotencyKey == null) {
@@ -192,21 +195,21 @@ class VerificationService {
         return expireIfDue(find(appId, id), clock.instant());
     }
 
-    Verification check(String appId, String id, String code) {
+    Verification check(String appId, String id, String code, String clientIp) {
         return timed(() -> {
             validCode(code);
-            return checkRow(find(appId, id), code);
+            return checkRow(find(appId, id), code, clientIp);
         });
     }
 
     /** Checks the app's newest pending verification for {@code to}; none answers 404 like an unknown id (S-14). */
-    Verification checkByDestination(String appId, String to, String code) {
+    Verification checkByDestination(String appId, String to, String code, String clientIp) {
         return timed(() -> {
             validCode(code);
             Destination destination = destinations.parse(to);
             Verification verification = verifications.findPendingByDestination(appId, destinations.index(destination))
                     .orElseThrow(() -> ApiProblem.notFound("verification"));
-            return checkRow(verification, code);
+            return checkRow(verification, code, clientIp);
         });
     }
 
@@ -226,14 +229,18 @@ class VerificationService {
         }
     }
 
-    private Verification checkRow(Verification verification, String code) {
+    private Verification checkRow(Verification verification, String code, String clientIp) {
         Instant now = clock.instant();
         refuseUnlessPending(verification, now);
+        CheckGuard.CheckAttempt attempt = new CheckGuard.CheckAttempt(verification.appId(), verification.id(),
+                verification.destinationIndex(), clientIp);
+        checkGuards.orderedStream().forEach(guard -> guard.before(attempt));
         if (hasher.matches(verification.codeHash(), verification.id(), verification.codeStep(), code,
                 verification.transactionJson())) {
             if (verifications.approve(verification.id(), verification.codeStep(), now)) {
+                checkGuards.orderedStream().forEach(guard -> guard.after(attempt, true));
                 events.publishEvent(new VerificationApproved(verification.id(), verification.appId(),
-                        verification.channel(), now));
+                        verification.channel(), verification.destinationCountry(), verification.destinationPrefix(), now));
                 // The conditional update succeeded from the row just read, so its new state is known: no re-read.
                 return verification.approvedAt(now);
             }
@@ -241,11 +248,14 @@ class VerificationService {
             // leaves it pending, and then this code is no longer the valid one.
             refuseUnlessPending(reload(verification), now);
         }
-        return wrongGuess(verification, now);
+        return wrongGuess(verification, now, attempt);
     }
 
-    private Verification wrongGuess(Verification verification, Instant now) {
+    private Verification wrongGuess(Verification verification, Instant now, CheckGuard.CheckAttempt attempt) {
         boolean counted = verifications.recordWrongGuess(verification.id(), now);
+        if (counted) {
+            checkGuards.orderedStream().forEach(guard -> guard.after(attempt, false));
+        }
         Verification current = reload(verification);
         if (!counted) {
             refuseUnlessPending(current, now);
@@ -282,8 +292,8 @@ class VerificationService {
         String code = codes.generate(app.codeLength());
         byte[] codeHash = hasher.hash(id, step, code, verification.transactionJson());
         Instant expiresAt = now.plusSeconds(verification.codeTtlSeconds());
-        DeliveryRequest message = new DeliveryRequest(id, step, channel, destination, code, app.brand(),
-                verification.codeTtlSeconds(), verification.locale(), transaction(verification), now);
+        DeliveryRequest message = new DeliveryRequest(appId, id, step, channel, destination, code, app.brand(),
+                verification.codeTtlSeconds(), verification.locale(), transaction(verification), null, false, now);
         Verification before = verification;
         boolean replaced = Boolean.TRUE.equals(transactions.execute(status -> {
             if (!verifications.newCode(id, before.codeStep(), codeHash, channel, now, expiresAt,

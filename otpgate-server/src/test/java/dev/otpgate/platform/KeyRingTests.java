@@ -281,7 +281,7 @@ class KeyRingTests {
         // S-42: production never generates the master key.
         OtpgateProperties production = new OtpgateProperties(OtpgateProperties.Mode.PRODUCTION, dataDir,
                 new OtpgateProperties.DevInbox(false, 1000), new OtpgateProperties.Limits(16384),
-                new OtpgateProperties.Tls(true), null, null);
+                new OtpgateProperties.Tls(true), null, null, null);
 
         assertThatThrownBy(() -> new KeyRing(production))
                 .isInstanceOf(IllegalStateException.class)
@@ -294,7 +294,7 @@ class KeyRingTests {
     private static OtpgateProperties properties(Path dataDir, String masterKey) {
         return new OtpgateProperties(OtpgateProperties.Mode.EMBEDDED, dataDir,
                 new OtpgateProperties.DevInbox(true, 1000), new OtpgateProperties.Limits(16384),
-                new OtpgateProperties.Tls(false), masterKey, null);
+                new OtpgateProperties.Tls(false), masterKey, null, null);
     }
 
     private static String newMasterKey() {

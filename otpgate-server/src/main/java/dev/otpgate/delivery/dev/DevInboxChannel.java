@@ -2,6 +2,7 @@ package dev.otpgate.delivery.dev;
 
 import dev.otpgate.delivery.Channel;
 import dev.otpgate.delivery.OutboundMessage;
+import dev.otpgate.delivery.SendResult;
 import dev.otpgate.platform.OtpgateProperties;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -44,12 +45,14 @@ public class DevInboxChannel implements Channel {
     }
 
     @Override
-    public void send(OutboundMessage message) {
+    public SendResult send(OutboundMessage message) {
         jdbc.sql("insert into dev_messages (channel, recipient, body, created_at) values (?, ?, ?, ?)")
                 .params(message.channel(), message.to(),
                         message.channel().equals("email") ? "Subject: " + message.subject() + "\n\n" + message.text() : message.text(),
                         Timestamp.from(clock.instant()))
                 .update();
+        return new SendResult(null, message.channel().equals("sms") ? message.segments() : null,
+                message.channel().equals("sms") ? message.encoding() : null);
     }
 
     /**

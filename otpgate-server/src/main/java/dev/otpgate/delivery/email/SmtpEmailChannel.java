@@ -3,6 +3,7 @@ package dev.otpgate.delivery.email;
 import dev.otpgate.delivery.Channel;
 import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.OutboundMessage;
+import dev.otpgate.delivery.SendResult;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
@@ -48,7 +49,7 @@ class SmtpEmailChannel implements Channel {
     }
 
     @Override
-    public void send(OutboundMessage message) throws DeliveryException {
+    public SendResult send(OutboundMessage message) throws DeliveryException {
         JavaMailSender sender = mailSender.getObject();
         try {
             MimeMessage mime = sender.createMimeMessage();
@@ -58,6 +59,7 @@ class SmtpEmailChannel implements Channel {
             helper.setSubject(message.subject());
             helper.setText(message.text(), false);
             sender.send(mime);
+            return SendResult.of(null);
         } catch (MailAuthenticationException e) {
             throw new DeliveryException("SMTP authentication failed", false, null);
         } catch (MailParseException | MailPreparationException | MessagingException | UnsupportedEncodingException e) {
