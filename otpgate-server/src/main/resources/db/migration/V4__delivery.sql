@@ -10,6 +10,8 @@ alter table verifications add column test_destination boolean default false not 
 -- The destination's country and number range (never the number), for per-prefix limits and fraud detection.
 alter table verifications add column destination_country varchar(2);
 alter table verifications add column destination_prefix varchar(16);
+-- The Android app hash the start named, for the SMS Retriever line of every step's SMS.
+alter table verifications add column app_hash varchar(11);
 
 -- One row per code sent (a verification's "steps"): which channel and provider, and what became of it.
 -- Written by the delivery worker and by receipts, never on the start path.

@@ -1,27 +1,51 @@
 package dev.otpgate.delivery;
 
 import dev.otpgate.delivery.dev.DevInboxChannel;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
 /**
- * Picks the provider for a channel: the first configured one, or the dev inbox when no provider is configured
- * and the dev inbox is on (embedded mode), so phone verifications work out of the box.
+ * A channel's providers in the order to try them: by priority, those cooling off after failures last. With
+ * no provider configured for a channel, the dev inbox serves it when it is on (embedded mode), so phone
+ * verifications work out of the box.
  */
 @Component
 class ChannelRouter {
 
     private final List<Channel> providers;
     private final Optional<DevInboxChannel> devInbox;
+    private final ProviderHealth health;
 
-    ChannelRouter(List<Channel> channels, Optional<DevInboxChannel> devInbox) {
-        this.providers = channels.stream().filter(channel -> !(channel instanceof DevInboxChannel)).toList();
+    ChannelRouter(List<Channel> channels, List<ChannelProviders> configured, Optional<DevInboxChannel> devInbox,
+            ProviderHealth health) {
+        this.providers = Stream.concat(channels.stream(), configured.stream().flatMap(group -> group.providers().stream()))
+                .filter(channel -> !(channel instanceof DevInboxChannel))
+                .sorted(Comparator.comparingInt(Channel::priority))
+                .toList();
         this.devInbox = devInbox;
+        this.health = health;
+        long distinct = providers.stream().map(Channel::id).distinct().count();
+        if (distinct != providers.size()) {
+            throw new IllegalStateException("two providers share one id; every otpgate.providers.<id> must be unique");
+        }
     }
 
-    Optional<Channel> route(String channel) {
-        return providers.stream().filter(provider -> provider.serves(channel)).findFirst()
-                .or(() -> devInbox.map(Channel.class::cast));
+    /** Every provider of {@code channel}, healthy ones first, each group by priority. */
+    List<Channel> candidates(String channel) {
+        List<Channel> serving = providers.stream().filter(provider -> provider.serves(channel)).toList();
+        if (serving.isEmpty()) {
+            return devInbox.map(inbox -> List.<Channel>of(inbox)).orElse(List.of());
+        }
+        List<Channel> ordered = new ArrayList<>(serving.stream().filter(p -> !health.coolingOff(p.id())).toList());
+        serving.stream().filter(p -> health.coolingOff(p.id())).forEach(ordered::add);
+        return ordered;
+    }
+
+    boolean canDeliver(String channel) {
+        return !candidates(channel).isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import dev.otpgate.platform.KeyRing;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import java.util.Base64;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -26,7 +27,7 @@ public class DeliveryQueue {
     private final ChannelRouter router;
     private final DeliveryWakeUp wakeUp;
 
-    DeliveryQueue(SchedulerClient scheduler, OneTimeTask<String> deliverTask, KeyRing keys, JsonMapper json,
+    DeliveryQueue(SchedulerClient scheduler, @Qualifier("deliverTask") OneTimeTask<String> deliverTask, KeyRing keys, JsonMapper json,
             ChannelRouter router, DeliveryWakeUp wakeUp) {
         this.scheduler = scheduler;
         this.task = deliverTask;
@@ -38,7 +39,7 @@ public class DeliveryQueue {
 
     /** True when some provider (or the dev inbox) can deliver {@code channel}. */
     public boolean canDeliver(String channel) {
-        return router.route(channel).isPresent();
+        return router.canDeliver(channel);
     }
 
     public void enqueue(DeliveryRequest request) {

@@ -37,7 +37,8 @@ record Verification(
         boolean phoneBlocked,
         boolean testDestination,
         String destinationCountry,
-        String destinationPrefix) {
+        String destinationPrefix,
+        String appHash) {
 
     boolean expiredAt(Instant now) {
         return !now.isBefore(expiresAt);
@@ -49,7 +50,7 @@ record Verification(
                 destinationIndex, destinationMasked, codeHash, codeStep, attempts, maxAttempts, sendCount, maxSends,
                 resendCooldownSeconds, codeTtlSeconds, locale, transactionJson, endUserIp, endUserAgent, deliveryStatus,
                 deliveryError, failureReason, createdAt, now, expiresAt, lastSentAt, now, workflowJson, workflowIndex,
-                phoneBlocked, testDestination, destinationCountry, destinationPrefix);
+                phoneBlocked, testDestination, destinationCountry, destinationPrefix, appHash);
     }
 
     @Override

@@ -6,6 +6,9 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Instant;
+import dev.otpgate.apps.DeliverySettings;
+import dev.otpgate.delivery.DeliverySteps;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -28,18 +31,25 @@ import org.springframework.web.bind.annotation.RestController;
 class VerificationController {
 
     private final VerificationService service;
+    private final DeliverySteps deliverySteps;
 
-    VerificationController(VerificationService service) {
+    VerificationController(VerificationService service, DeliverySteps deliverySteps) {
         this.service = service;
+        this.deliverySteps = deliverySteps;
     }
 
     @Schema(description = "Start a verification")
     record StartRequest(
             @Schema(description = "E.164 phone number or email address", example = "+14155550123") String to,
-            @Schema(description = "sms, voice, whatsapp or email; default: the app's default channel", example = "sms") String channel,
+            @Schema(description = "sms, voice, whatsapp or email as a one-step workflow; default: the app's default workflow",
+                    example = "sms") String channel,
+            @Schema(description = "1–4 steps tried in order, each with its own code; not with channel")
+            List<DeliverySettings.WorkflowStep> workflow,
             @Schema(example = "en") String locale,
             @Schema(description = "Up to 8 entries shown in the message and bound into the code",
                     example = "{\"amount\": \"120.00 EUR\", \"payee\": \"ACME Ltd\"}") Map<String, String> transaction,
+            @Schema(description = "Android app hash for the SMS Retriever API (11 characters)", example = "FA+9qCX9VSu")
+            String appHash,
             EndUser endUser) {
 
         @Override
@@ -67,7 +77,9 @@ class VerificationController {
         }
     }
 
-    record ResendRequest(@Schema(description = "another allowed channel; default: the same", example = "sms") String channel) {}
+    record ResendRequest(
+            @Schema(description = "another allowed channel; default: the same", example = "sms") String channel,
+            @Schema(description = "skip to the workflow's next step") Boolean next) {}
 
     record DeliveryView(String status, String error) {}
 
@@ -81,6 +93,8 @@ class VerificationController {
             int attemptsRemaining,
             int sendsRemaining,
             DeliveryView delivery,
+            @Schema(description = "the workflow's steps as planned") List<DeliverySettings.WorkflowStep> workflow,
+            @Schema(description = "every code sent so far: channel, provider, status, reason") List<DeliverySteps.Step> steps,
             String failureReason,
             Instant createdAt,
             Instant expiresAt,
@@ -94,8 +108,8 @@ class VerificationController {
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         EndUser endUser = request.endUser() == null ? new EndUser(null, null) : request.endUser();
         VerificationService.Started started = service.start(new VerificationService.StartCommand(caller.appId(),
-                caller.keyId(), request.to(), request.channel(), request.locale(), request.transaction(), endUser.ip(),
-                endUser.userAgent(), idempotencyKey));
+                caller.keyId(), request.to(), request.channel(), request.workflow(), request.locale(), request.transaction(),
+                request.appHash(), endUser.ip(), endUser.userAgent(), idempotencyKey));
         VerificationView view = view(started.verification());
         ResponseEntity.BodyBuilder response = started.replayed()
                 ? ResponseEntity.status(HttpStatus.CREATED).header("Idempotent-Replayed", "true")
@@ -106,7 +120,7 @@ class VerificationController {
     @GetMapping("/{id}")
     @Operation(summary = "Read a verification: state, masked destination, delivery, attempts and sends remaining")
     VerificationView get(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
-        return view(service.get(caller.appId(), id));
+        return view(service.get(caller.appId(), id), true);
     }
 
     @PostMapping(path = "/{id}/check", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -129,7 +143,8 @@ class VerificationController {
     ResponseEntity<VerificationView> resend(@AuthenticationPrincipal Caller caller, @PathVariable String id,
             @RequestBody(required = false) ResendRequest request) {
         String channel = request == null ? null : request.channel();
-        return ResponseEntity.accepted().body(view(service.resend(caller.appId(), id, channel)));
+        boolean next = request != null && Boolean.TRUE.equals(request.next());
+        return ResponseEntity.accepted().body(view(service.resend(caller.appId(), id, channel, next)));
     }
 
     @PostMapping("/{id}/cancel")
@@ -138,12 +153,29 @@ class VerificationController {
         return view(service.cancel(caller.appId(), id));
     }
 
+    /** Start, check and the others answer without the step list, to keep their one round trip; GET has it. */
     private VerificationView view(Verification v) {
+        return view(v, false);
+    }
+
+    private VerificationView view(Verification v, boolean withSteps) {
         boolean pending = v.status() == VerificationStatus.PENDING;
         return new VerificationView(v.id(), v.status().value(), v.destinationMasked(), v.channel(), v.locale(),
                 service.transaction(v), pending ? Math.max(0, v.maxAttempts() - v.attempts()) : 0,
                 pending ? Math.max(0, v.maxSends() - v.sendCount()) : 0,
-                new DeliveryView(v.deliveryStatus(), v.deliveryError()), v.failureReason(), v.createdAt(),
-                v.expiresAt(), v.approvedAt());
+                new DeliveryView(v.deliveryStatus(), v.deliveryError()), service.workflow(v), withSteps ? steps(v) : null, v.failureReason(),
+                v.createdAt(), v.expiresAt(), v.approvedAt());
+    }
+
+    /** The recorded steps, and the current one while it waits for a worker. */
+    private List<DeliverySteps.Step> steps(Verification v) {
+        List<DeliverySteps.Step> recorded = deliverySteps.forVerification(v.id());
+        if (recorded.stream().anyMatch(step -> step.step() == v.codeStep()) || v.status() != VerificationStatus.PENDING) {
+            return recorded;
+        }
+        List<DeliverySteps.Step> all = new java.util.ArrayList<>(recorded);
+        all.add(new DeliverySteps.Step(v.codeStep(), v.channel(), null, "queued", null, null, null, List.of(),
+                v.lastSentAt(), null, null));
+        return all;
     }
 }

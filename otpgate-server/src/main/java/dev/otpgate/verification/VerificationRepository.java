@@ -22,7 +22,7 @@ class VerificationRepository {
             + "max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, "
             + "end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, "
             + "last_sent_at, approved_at, workflow_json, workflow_index, phone_blocked, test_destination, "
-            + "destination_country, destination_prefix";
+            + "destination_country, destination_prefix, app_hash";
 
     private final JdbcClient jdbc;
 
@@ -32,7 +32,7 @@ class VerificationRepository {
 
     void insert(Verification v) {
         jdbc.sql("insert into verifications (" + COLUMNS + ") values "
-                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(v.id(), v.appId(), v.status().value(), v.channel(), v.destinationType(),
                         v.destinationCiphertext(), v.destinationIndex(), v.destinationMasked(), v.codeHash(),
                         v.codeStep(), v.attempts(), v.maxAttempts(), v.sendCount(), v.maxSends(),
@@ -40,7 +40,7 @@ class VerificationRepository {
                         v.endUserAgent(), v.deliveryStatus(), v.deliveryError(), v.failureReason(), ts(v.createdAt()),
                         ts(v.updatedAt()), ts(v.expiresAt()), ts(v.lastSentAt()), ts(v.approvedAt()), v.workflowJson(),
                         v.workflowIndex(), v.phoneBlocked(), v.testDestination(), v.destinationCountry(),
-                        v.destinationPrefix())
+                        v.destinationPrefix(), v.appHash())
                 .update();
     }
 
@@ -82,14 +82,34 @@ class VerificationRepository {
                 .params(ts(now), id, ts(now)).update() == 1;
     }
 
-    boolean newCode(String id, int currentStep, byte[] codeHash, String channel, Instant now, Instant expiresAt,
-            Instant sentBefore) {
+    /** A resend asked by the client: bounded by the send cap and the cooldown. */
+    boolean newCode(String id, int currentStep, byte[] codeHash, String channel, int workflowIndex, Instant now,
+            Instant expiresAt, Instant sentBefore) {
         return jdbc.sql("update verifications set code_hash = ?, code_step = code_step + 1, send_count = send_count + 1, "
-                        + "channel = ?, last_sent_at = ?, expires_at = ?, updated_at = ?, delivery_status = 'queued', "
-                        + "delivery_error = null where id = ? and status = 'pending' and code_step = ? "
-                        + "and send_count < max_sends and last_sent_at <= ? and expires_at > ?")
-                .params(codeHash, channel, ts(now), ts(expiresAt), ts(now), id, currentStep, ts(sentBefore), ts(now))
+                        + "channel = ?, workflow_index = ?, last_sent_at = ?, expires_at = ?, updated_at = ?, "
+                        + "delivery_status = 'queued', delivery_error = null where id = ? and status = 'pending' "
+                        + "and code_step = ? and send_count < max_sends and last_sent_at <= ? and expires_at > ?")
+                .params(codeHash, channel, workflowIndex, ts(now), ts(expiresAt), ts(now), id, currentStep, ts(sentBefore),
+                        ts(now))
                 .update() == 1;
+    }
+
+    /**
+     * The workflow moving on by itself (timeout, failure, undelivered): not bounded by the client's send cap
+     * or cooldown, and allowed after the step's code expired, since the next step brings a new one.
+     */
+    boolean nextStep(String id, int currentStep, byte[] codeHash, String channel, int workflowIndex, Instant now,
+            Instant expiresAt) {
+        return jdbc.sql("update verifications set code_hash = ?, code_step = code_step + 1, send_count = send_count + 1, "
+                        + "channel = ?, workflow_index = ?, last_sent_at = ?, expires_at = ?, updated_at = ?, "
+                        + "delivery_status = 'queued', delivery_error = null where id = ? and status = 'pending' "
+                        + "and code_step = ?")
+                .params(codeHash, channel, workflowIndex, ts(now), ts(expiresAt), ts(now), id, currentStep)
+                .update() == 1;
+    }
+
+    void blockPhone(String id, Instant now) {
+        jdbc.sql("update verifications set phone_blocked = true, updated_at = ? where id = ?").params(ts(now), id).update();
     }
 
     boolean finish(String id, VerificationStatus status, String reason, Instant now) {
@@ -141,6 +161,7 @@ class VerificationRepository {
                 rs.getString("failure_reason"), instant(rs, "created_at"), instant(rs, "updated_at"),
                 instant(rs, "expires_at"), instant(rs, "last_sent_at"), instant(rs, "approved_at"),
                 rs.getString("workflow_json"), rs.getInt("workflow_index"), rs.getBoolean("phone_blocked"),
-                rs.getBoolean("test_destination"), rs.getString("destination_country"), rs.getString("destination_prefix"));
+                rs.getBoolean("test_destination"), rs.getString("destination_country"), rs.getString("destination_prefix"),
+                rs.getString("app_hash"));
     }
 }

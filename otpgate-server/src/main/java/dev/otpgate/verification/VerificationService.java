@@ -2,6 +2,9 @@ package dev.otpgate.verification;
 
 import dev.otpgate.apps.App;
 import dev.otpgate.apps.AppDirectory;
+import dev.otpgate.apps.DeliverySettings;
+import dev.otpgate.apps.DeliverySettings.WorkflowStep;
+import dev.otpgate.delivery.DeliverySteps;
 import dev.otpgate.delivery.DeliveryQueue;
 import dev.otpgate.delivery.DeliveryRequest;
 import dev.otpgate.platform.ApiProblem;
@@ -20,6 +23,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -48,10 +52,16 @@ class VerificationService {
     private static final Pattern LOCALE = Pattern.compile("[a-z]{2,3}(-[A-Z]{2})?");
     private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    private static final Pattern APP_HASH = Pattern.compile("[A-Za-z0-9+/]{11}");
     private static final TypeReference<TreeMap<String, String>> TRANSACTION_TYPE = new TypeReference<>() {};
+    private static final TypeReference<List<WorkflowStep>> WORKFLOW_TYPE = new TypeReference<>() {};
+    /** A workflow step without its own timeout waits this long before the next step starts. */
+    static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofSeconds(60);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VerificationService.class);
 
-    record StartCommand(String appId, String apiKeyId, String to, String channel, String locale,
-            Map<String, String> transaction, String endUserIp, String endUserAgent, String idempotencyKey) {
+    record StartCommand(String appId, String apiKeyId, String to, String channel, List<WorkflowStep> workflow,
+            String locale, Map<String, String> transaction, String appHash, String endUserIp, String endUserAgent,
+            String idempotencyKey) {
 
         @Override
         public String toString() {
@@ -66,6 +76,7 @@ class VerificationService {
     private final AppDirectory apps;
     private final Destinations destinations;
     private final DeliveryQueue delivery;
+    private final DeliverySteps steps;
     private final CodeGenerator codes;
     private final CodeHasher hasher;
     private final KeyRing keys;
@@ -78,7 +89,7 @@ class VerificationService {
     private final Clock clock;
 
     VerificationService(VerificationRepository verifications, IdempotencyRepository idempotency, AppDirectory apps,
-            Destinations destinations, DeliveryQueue delivery, CodeGenerator codes, CodeHasher hasher, KeyRing keys,
+            Destinations destinations, DeliveryQueue delivery, DeliverySteps steps, CodeGenerator codes, CodeHasher hasher, KeyRing keys,
             TransactionTemplate transactions, ApplicationEventPublisher events, ObjectProvider<StartGuard> guards,
             ObjectProvider<CheckGuard> checkGuards, JsonMapper json, MeterRegistry meters, Clock clock) {
         this.verifications = verifications;
@@ -86,6 +97,7 @@ class VerificationService {
         this.apps = apps;
         this.destinations = destinations;
         this.delivery = delivery;
+        this.steps = steps;
         this.codes = codes;
         this.hasher = hasher;
         this.keys = keys;
@@ -101,7 +113,12 @@ class VerificationService {
     Started start(StartCommand command) {
         App app = apps.find(command.appId()).orElseThrow(() -> ApiProblem.notFound("app"));
         Destination destination = destinations.parse(command.to());
-        String channel = resolveChannel(app, command.channel(), destination);
+        List<WorkflowStep> workflow = resolveWorkflow(app, command, destination);
+        String channel = workflow.getFirst().channel();
+        String workflowJson = workflow.size() == 1 && workflow.getFirst().timeoutSeconds() == null
+                ? null : json.writeValueAsString(workflow);
+        String appHash = validAppHash(command.appHash());
+        Optional<DeliverySettings.TestDestination> test = testDestination(app, destination);
         String locale = command.locale() == null ? app.locale() : validLocale(command.locale());
         TreeMap<String, String> transaction = validTransaction(command.transaction());
         String transactionJson = transaction == null ? null : json.writeValueAsString(transaction);
@@ -116,7 +133,8 @@ class VerificationService {
                 throw ApiProblem.invalid("Idempotency-Key", "must be 1–255 visible ASCII characters");
             }
             requestHash = keys.blindIndex(String.join("\u0000", "start", destination.type().name(), destination.value(),
-                    channel, locale, String.valueOf(transactionJson), String.valueOf(endUserIp), String.valueOf(endUserAgent)));
+                    channel, String.valueOf(workflowJson), locale, String.valueOf(transactionJson), String.valueOf(appHash),
+                    String.valueOf(endUserIp), String.valueOf(endUserAgent)));
             Optional<Started> replay = replay(app.id(), idempotencyKey, requestHash, now);
             if (replay.isPresent()) {
                 return replay.get();
@@ -142,15 +160,15 @@ class VerificationService {
         }
 
         String id = Ids.newId("vrf");
-        String code = codes.generate(app.codeLength());
+        String code = test.map(DeliverySettings.TestDestination::code).orElseGet(() -> codes.generate(app.codeLength()));
         Verification verification = new Verification(id, app.id(), VerificationStatus.PENDING, channel,
                 destination.type().name().toLowerCase(java.util.Locale.ROOT), sealed.ciphertext(), sealed.index(),
                 sealed.masked(), hasher.hash(id, 1, code, transactionJson), 1, 0, app.maxAttempts(), 1, app.maxSends(),
                 app.resendCooldownSeconds(), app.codeTtlSeconds(), locale, transactionJson, endUserIp, endUserAgent,
-                "queued", null, null, now, now, now.plusSeconds(app.codeTtlSeconds()), now, null, null, 0, false, false,
-                destination.regionCode(), destinations.prefix(destination));
+                "queued", null, null, now, now, now.plusSeconds(app.codeTtlSeconds()), now, null, workflowJson, 0, false,
+                test.isPresent(), destination.regionCode(), destinations.prefix(destination), appHash);
         DeliveryRequest message = new DeliveryRequest(app.id(), id, 1, channel, destination, code, app.brand(),
-                app.codeTtlSeconds(), locale, transaction, null, false, now);
+                app.codeTtlSeconds(), locale, transaction, appHash, test.isPresent(), now);
         byte[] hashForKey = requestHash;
         try {
             transactions.executeWithoutResult(status -> {
@@ -269,12 +287,19 @@ class VerificationService {
                 .with("attempts_remaining", remaining);
     }
 
-    Verification resend(String appId, String id, String requestedChannel) {
+    /**
+     * A new code: on the same step's channel (or {@code requestedChannel}), or, with {@code next}, on the
+     * workflow's next step. Either way the old code stops working (S-04) and the attempt count is kept.
+     */
+    Verification resend(String appId, String id, String requestedChannel, boolean next) {
         Verification verification = find(appId, id);
         Instant now = clock.instant();
         verification = expireIfDue(verification, now);
         if (verification.status() != VerificationStatus.PENDING) {
             throw notPending(verification, HttpStatus.CONFLICT);
+        }
+        if (next && requestedChannel != null) {
+            throw ApiProblem.invalid("channel", "cannot be combined with next");
         }
         if (verification.sendCount() >= verification.maxSends()) {
             throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "max-sends-reached", "Too many sends",
@@ -287,28 +312,125 @@ class VerificationService {
         }
         App app = apps.find(appId).orElseThrow(() -> ApiProblem.notFound("app"));
         Destination destination = destinations.open(verification.destinationCiphertext(), appId);
-        String channel = requestedChannel == null ? verification.channel() : resolveChannel(app, requestedChannel, destination);
-        int step = verification.codeStep() + 1;
-        String code = codes.generate(app.codeLength());
-        byte[] codeHash = hasher.hash(id, step, code, verification.transactionJson());
-        Instant expiresAt = now.plusSeconds(verification.codeTtlSeconds());
-        DeliveryRequest message = new DeliveryRequest(appId, id, step, channel, destination, code, app.brand(),
-                verification.codeTtlSeconds(), verification.locale(), transaction(verification), null, false, now);
-        Verification before = verification;
-        boolean replaced = Boolean.TRUE.equals(transactions.execute(status -> {
-            if (!verifications.newCode(id, before.codeStep(), codeHash, channel, now, expiresAt,
-                    now.minusSeconds(before.resendCooldownSeconds()))) {
-                return false;
+        int workflowIndex = verification.workflowIndex();
+        String channel;
+        if (next) {
+            Optional<Integer> nextIndex = nextStep(app, verification, destination);
+            if (nextIndex.isEmpty()) {
+                throw new ApiProblem(HttpStatus.CONFLICT, "no-next-step", "No next step",
+                        "this verification's workflow has no further step it can use");
             }
-            delivery.enqueue(message);
-            return true;
-        }));
-        if (!replaced) {
+            workflowIndex = nextIndex.get();
+            channel = workflow(verification).get(workflowIndex).channel();
+        } else {
+            channel = requestedChannel == null ? verification.channel() : resolveChannel(app, requestedChannel, destination);
+            if (verification.phoneBlocked() && isPhoneChannel(channel)) {
+                throw new ApiProblem(HttpStatus.FORBIDDEN, "phone-channels-blocked", "Phone channels blocked",
+                        "phone channels are blocked for this verification").with("reason", "sim-swap-detected");
+            }
+        }
+        if (!replaceCode(app, verification, destination, channel, workflowIndex, now, true)) {
             // A parallel resend, check or cancel changed the row first.
             throw new ApiProblem(HttpStatus.CONFLICT, "verification-changed", "Verification changed",
                     "the verification changed while this request was handled; read it and retry");
         }
+        if (next) {
+            steps.ended(id, verification.codeStep(), "skipped ahead by the client");
+        }
         return reload(verification);
+    }
+
+    /**
+     * Ends step {@code step} and starts the workflow's next usable step with a new code, or fails the
+     * verification with {@code failureReason} when there is none. A step that is no longer current changes
+     * nothing (a late timer or receipt).
+     */
+    void endStep(String id, int step, String why, String failureReason) {
+        Verification verification = verifications.find(id).orElse(null);
+        if (verification == null || verification.status() != VerificationStatus.PENDING || verification.codeStep() != step) {
+            return;
+        }
+        Instant now = clock.instant();
+        App app = apps.find(verification.appId()).orElse(null);
+        if (app == null) {
+            return;
+        }
+        Destination destination = destinations.open(verification.destinationCiphertext(), verification.appId());
+        Optional<Integer> next = nextStep(app, verification, destination);
+        if (next.isPresent()) {
+            String channel = workflow(verification).get(next.get()).channel();
+            if (replaceCode(app, verification, destination, channel, next.get(), now, false)) {
+                log.info("Verification {} moves from step {} to {} ({}): {}", id, step, step + 1, channel, why);
+            }
+            return;
+        }
+        if (verifications.finish(id, VerificationStatus.FAILED, failureReason, now)) {
+            events.publishEvent(new VerificationFailed(id, verification.appId(), verification.channel(), failureReason, now));
+        }
+    }
+
+    /** Writes a new code for {@code channel} at {@code workflowIndex} and queues its message, in one transaction. */
+    private boolean replaceCode(App app, Verification verification, Destination destination, String channel,
+            int workflowIndex, Instant now, boolean byClient) {
+        String id = verification.id();
+        int step = verification.codeStep() + 1;
+        String code = verification.testDestination()
+                ? testDestination(app, destination).map(DeliverySettings.TestDestination::code).orElseGet(() -> codes.generate(app.codeLength()))
+                : codes.generate(app.codeLength());
+        byte[] codeHash = hasher.hash(id, step, code, verification.transactionJson());
+        Instant expiresAt = now.plusSeconds(verification.codeTtlSeconds());
+        DeliveryRequest message = new DeliveryRequest(app.id(), id, step, channel, destination, code, app.brand(),
+                verification.codeTtlSeconds(), verification.locale(), transaction(verification), verification.appHash(),
+                verification.testDestination(), now);
+        return Boolean.TRUE.equals(transactions.execute(status -> {
+            boolean changed = byClient
+                    ? verifications.newCode(id, verification.codeStep(), codeHash, channel, workflowIndex, now, expiresAt,
+                            now.minusSeconds(verification.resendCooldownSeconds()))
+                    : verifications.nextStep(id, verification.codeStep(), codeHash, channel, workflowIndex, now, expiresAt);
+            if (changed) {
+                delivery.enqueue(message);
+            }
+            return changed;
+        }));
+    }
+
+    /** The index of the workflow's next step that can reach this destination now, if any. */
+    private Optional<Integer> nextStep(App app, Verification verification, Destination destination) {
+        List<WorkflowStep> workflow = workflow(verification);
+        for (int i = verification.workflowIndex() + 1; i < workflow.size(); i++) {
+            String channel = workflow.get(i).channel();
+            if (fits(channel, destination) && app.allows(channel) && delivery.canDeliver(channel)
+                    && !(verification.phoneBlocked() && isPhoneChannel(channel))) {
+                return Optional.of(i);
+            }
+        }
+        return Optional.empty();
+    }
+
+    List<WorkflowStep> workflow(Verification verification) {
+        return verification.workflowJson() == null
+                ? List.of(new WorkflowStep(verification.channel(), null))
+                : json.readValue(verification.workflowJson(), WORKFLOW_TYPE);
+    }
+
+    /** How long the step's code waits for approval before the next step starts; empty when nothing follows. */
+    Optional<Duration> stepTimeout(Verification verification) {
+        List<WorkflowStep> workflow = workflow(verification);
+        int index = verification.workflowIndex();
+        if (index >= workflow.size()) {
+            return Optional.empty();
+        }
+        Integer seconds = workflow.get(index).timeoutSeconds();
+        if (seconds != null) {
+            return Optional.of(Duration.ofSeconds(seconds));
+        }
+        return index + 1 < workflow.size() ? Optional.of(DEFAULT_STEP_TIMEOUT) : Optional.empty();
+    }
+
+    /** The phone channels were blocked (SIM swap): go on with a non-phone step, or fail. */
+    void phoneBlocked(String id, int step, String reason) {
+        verifications.blockPhone(id, clock.instant());
+        endStep(id, step, reason, reason);
     }
 
     Verification cancel(String appId, String id) {
@@ -322,13 +444,11 @@ class VerificationService {
         throw notPending(reload(verification), HttpStatus.CONFLICT);
     }
 
-    /** Called by the delivery worker when a step could not be delivered at all. */
-    void deliveryFailed(String id, int step, String reason) {
+    /** Called by the delivery worker when a step could not be delivered at all, or a receipt says so. */
+    void deliveryFailed(String id, int step, String status, String reason) {
         Instant now = clock.instant();
-        if (verifications.recordDelivery(id, step, "failed", reason, now)
-                && verifications.finish(id, VerificationStatus.FAILED, "delivery-failed", now)) {
-            verifications.find(id).ifPresent(v -> events.publishEvent(
-                    new VerificationFailed(id, v.appId(), v.channel(), "delivery-failed", now)));
+        if (verifications.recordDelivery(id, step, status, reason, now)) {
+            endStep(id, step, reason, "delivery-failed");
         }
     }
 
@@ -385,6 +505,73 @@ class VerificationService {
         }
         return new ApiProblem(status, "verification-not-pending", "Verification not pending",
                 "this verification is " + verification.status().value()).with("verification_status", verification.status().value());
+    }
+
+    /**
+     * The steps a start runs: its {@code workflow}, else its {@code channel} as one step, else the app's default
+     * workflow. Steps that cannot reach the destination (email for a phone, a phone channel for an address)
+     * are dropped from a default workflow; in a requested one they are refused. The first step must be usable.
+     */
+    private List<WorkflowStep> resolveWorkflow(App app, StartCommand command, Destination destination) {
+        if (command.workflow() != null) {
+            if (command.channel() != null) {
+                throw ApiProblem.invalid("channel", "cannot be combined with workflow");
+            }
+            if (command.workflow().isEmpty()) {
+                throw ApiProblem.invalid("workflow", "must hold 1–4 steps");
+            }
+            List<WorkflowStep> steps = DeliverySettings.workflow("workflow", command.workflow(), App.CHANNELS);
+            for (int i = 0; i < steps.size(); i++) {
+                if (!fits(steps.get(i).channel(), destination)) {
+                    throw ApiProblem.invalid("workflow[" + i + "].channel", destination.isPhone()
+                            ? "a phone number cannot receive email" : "an email address needs the email channel");
+                }
+                resolveChannel(app, steps.get(i).channel(), destination);
+            }
+            return steps;
+        }
+        if (command.channel() != null) {
+            return List.of(new WorkflowStep(resolveChannel(app, command.channel(), destination), null));
+        }
+        List<WorkflowStep> steps = app.defaultWorkflow().stream().filter(step -> fits(step.channel(), destination)).toList();
+        if (steps.isEmpty()) {
+            return List.of(new WorkflowStep(resolveChannel(app, null, destination), null));
+        }
+        resolveChannel(app, steps.getFirst().channel(), destination);
+        return steps;
+    }
+
+    private static boolean fits(String channel, Destination destination) {
+        return destination.isPhone() != channel.equals("email");
+    }
+
+    static boolean isPhoneChannel(String channel) {
+        return channel.equals("sms") || channel.equals("voice");
+    }
+
+    /** The app's test destination matching this one, compared in normalised form. */
+    private Optional<DeliverySettings.TestDestination> testDestination(App app, Destination destination) {
+        for (DeliverySettings.TestDestination test : app.delivery().testDestinations()) {
+            try {
+                if (destinations.parse(test.to()).value().equals(destination.value())) {
+                    return Optional.of(test);
+                }
+            } catch (ApiProblem unparseable) {
+                // Validated when the app was saved; an entry that no longer parses matches nothing.
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The 11-character hash of an Android app for the SMS Retriever API. */
+    private static String validAppHash(String appHash) {
+        if (appHash == null) {
+            return null;
+        }
+        if (!APP_HASH.matcher(appHash).matches()) {
+            throw ApiProblem.invalid("app_hash", "must be the 11-character hash of an Android app");
+        }
+        return appHash;
     }
 
     private String resolveChannel(App app, String requested, Destination destination) {

@@ -67,7 +67,12 @@ class DeliveryFailureTests {
         Response failed = api.get("/v1/verifications/" + id, app.key());
         assertThat(failed.text("failure_reason")).isEqualTo("delivery-failed");
         assertThat(failed.json().get("delivery").get("status").asString()).isEqualTo("failed");
-        assertThat(failed.json().get("delivery").get("error").asString()).isEqualTo("the SMTP server did not accept the message");
+        assertThat(failed.json().get("delivery").get("error").asString())
+                .isEqualTo("every provider failed (smtp: the SMTP server did not accept the message)");
+        var step = failed.json().get("steps").get(0);
+        assertThat(step.get("status").asString()).isEqualTo("failed");
+        assertThat(step.get("channel").asString()).isEqualTo("email");
+        assertThat(step.get("providers_tried").get(0).asString()).isEqualTo("smtp: the SMTP server did not accept the message");
         assertThat(api.post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", "123456")).status()).isEqualTo(410);
     }
 }
