@@ -46,6 +46,10 @@ record SmppProperties(
         require(port != null && port > 0 && port < 65536, prefix + ".port");
         require(systemId != null && !systemId.isBlank(), prefix + ".system-id");
         require(password != null, prefix + ".password");
+        // SMPP 3.4 limits (5.2.1, 5.2.2); longer values would be refused by the library in a message quoting them.
+        require(systemId.length() <= 15, prefix + ".system-id (at most 15 characters)");
+        require(password.length() <= 8, prefix + ".password (at most 8 characters)");
+        require(systemType == null || systemType.length() <= 12, prefix + ".system-type (at most 12 characters)");
         require(window > 0, prefix + ".window (must be positive)");
         require(maxSubmitsPerSecond > 0, prefix + ".max-submits-per-second (must be positive)");
         require(!rebindBackoff.isNegative() && !rebindBackoff.isZero(), prefix + ".rebind-backoff (must be positive)");
