@@ -15,8 +15,12 @@ class ChannelRouter {
     private final List<Channel> providers;
     private final Optional<DevInboxChannel> devInbox;
 
-    ChannelRouter(List<Channel> channels, Optional<DevInboxChannel> devInbox) {
-        this.providers = channels.stream().filter(channel -> !(channel instanceof DevInboxChannel)).toList();
+    ChannelRouter(List<Channel> channels, List<ChannelProviders> configured, Optional<DevInboxChannel> devInbox) {
+        this.providers = java.util.stream.Stream.concat(channels.stream(),
+                        configured.stream().flatMap(source -> source.providers().stream()))
+                .filter(channel -> !(channel instanceof DevInboxChannel))
+                .sorted(java.util.Comparator.comparingInt(Channel::priority))
+                .toList();
         this.devInbox = devInbox;
     }
 
