@@ -16,9 +16,11 @@ export JAVA_HOME
 WORK=$(mktemp -d)
 SERVER_PID= E2E_PID=
 cleanup() {
-    [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-    [[ -n $E2E_PID ]] && kill "$E2E_PID" 2>/dev/null
+    local rc=$?
+    if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    if [[ -n $E2E_PID ]]; then kill "$E2E_PID" 2>/dev/null || true; fi
     if [[ ${KEEP:-0} == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+    exit "$rc"
 }
 trap cleanup EXIT
 cd "$ROOT"
