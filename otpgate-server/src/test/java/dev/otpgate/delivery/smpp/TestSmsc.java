@@ -54,6 +54,8 @@ public final class TestSmsc implements AutoCloseable {
     public final BlockingQueue<SubmitSm> submits = new LinkedBlockingQueue<>();
     public final List<SMPPServerSession> sessions = new CopyOnWriteArrayList<>();
     public final AtomicInteger inFlight = new AtomicInteger();
+    /** Every state a server session entered, in order ({@code UNBOUND} follows an {@code unbind}). */
+    public final List<org.jsmpp.extra.SessionState> states = new CopyOnWriteArrayList<>();
     public final AtomicInteger maxInFlight = new AtomicInteger();
     /** Called with each submit as it arrives, before it is answered. */
     public volatile java.util.function.Consumer<SubmitSm> onSubmit = submit -> { };
@@ -87,6 +89,7 @@ public final class TestSmsc implements AutoCloseable {
         listener.setPduProcessorDegree(32);
         listener.setQueueCapacity(1000);
         listener.setMessageReceiverListener(new Receiver());
+        listener.setSessionStateListener((newState, oldState, source) -> states.add(newState));
         acceptor = new Thread(this::acceptLoop, "test-smsc");
         acceptor.setDaemon(true);
         acceptor.start();
