@@ -1,0 +1,84 @@
+package dev.otpgate.delivery.smpp;
+
+import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.ChannelProviders;
+import dev.otpgate.delivery.ReceiptSink;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * The SMPP providers: one {@link SmppChannel} per {@code otpgate.providers.<id>} whose {@code type} is
+ * {@code smpp}. They bind when the context starts and unbind when it stops; {@code otpgate.smpp.bound}
+ * (tagged {@code provider}) is 1 while a provider is bound.
+ */
+@Component
+class SmppProviders implements ChannelProviders, SmartLifecycle {
+
+    static final String PREFIX = "otpgate.providers";
+
+    private final List<SmppChannel> channels;
+    private volatile boolean running;
+
+    SmppProviders(Environment environment, ReceiptSink receipts, ObjectProvider<MeterRegistry> meters) {
+        this.channels = create(Binder.get(environment), receipts);
+        MeterRegistry registry = meters.getIfAvailable();
+        if (registry != null) {
+            for (SmppChannel channel : channels) {
+                Gauge.builder("otpgate.smpp.bound", channel, c -> c.bound() ? 1 : 0)
+                        .tag("provider", channel.id())
+                        .description("1 while the SMPP provider is bound")
+                        .register(registry);
+            }
+        }
+    }
+
+    static List<SmppChannel> create(Binder binder, ReceiptSink receipts) {
+        Map<String, Typed> entries = binder.bind(PREFIX, Bindable.mapOf(String.class, Typed.class)).orElse(Map.of());
+        List<SmppChannel> created = new ArrayList<>();
+        entries.forEach((id, entry) -> {
+            if ("smpp".equals(entry.type())) {
+                String prefix = PREFIX + "." + id;
+                SmppProperties properties = binder.bind(prefix, SmppProperties.class)
+                        .orElseThrow(() -> new IllegalStateException("SMPP provider: " + prefix + " is empty"))
+                        .validate(prefix);
+                created.add(new SmppChannel(id, properties, receipts));
+            }
+        });
+        return List.copyOf(created);
+    }
+
+    /** Only the common {@code type} key, to pick this adapter's entries. */
+    record Typed(String type) {
+    }
+
+    @Override
+    public List<Channel> providers() {
+        return List.copyOf(channels);
+    }
+
+    @Override
+    public void start() {
+        channels.forEach(SmppChannel::start);
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        channels.forEach(SmppChannel::close);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

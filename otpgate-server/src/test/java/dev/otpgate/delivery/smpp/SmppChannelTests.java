@@ -1,0 +1,339 @@
+package dev.otpgate.delivery.smpp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.otpgate.delivery.DeliveryException;
+import dev.otpgate.delivery.DeliveryReceipt;
+import dev.otpgate.delivery.OutboundMessage;
+import dev.otpgate.delivery.SendResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jsmpp.SMPPConstant;
+import org.jsmpp.bean.DataCodings;
+import org.jsmpp.bean.ESMClass;
+import org.jsmpp.bean.GSMSpecificFeature;
+import org.jsmpp.bean.MessageMode;
+import org.jsmpp.bean.MessageType;
+import org.jsmpp.bean.NumberingPlanIndicator;
+import org.jsmpp.bean.OptionalParameter;
+import org.jsmpp.bean.RegisteredDelivery;
+import org.jsmpp.bean.SubmitSm;
+import org.jsmpp.bean.TypeOfNumber;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** The SMPP provider against an SMSC on jSMPP's server side, over a real loopback connection. */
+@ExtendWith(OutputCaptureExtension.class)
+class SmppChannelTests {
+
+    static final String TO = "+14155550123";
+    static final String TEXT = "Your code is 482913";
+
+    TestSmsc smsc;
+    SmppChannel channel;
+    final BlockingQueue<DeliveryReceipt> receipts = new LinkedBlockingQueue<>();
+
+    @BeforeEach
+    void smsc() throws Exception {
+        smsc = new TestSmsc();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (channel != null) {
+            channel.close();
+        }
+        smsc.close();
+    }
+
+    SmppProperties properties(String password, int window, int perSecond) {
+        return new SmppProperties("smpp", "127.0.0.1", smsc.port(), smsc.systemId, password, "", "OTPGATE", window,
+                perSecond, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400),
+                Duration.ofSeconds(3), 10, List.of("sms"));
+    }
+
+    SmppChannel bound(SmppProperties properties) throws Exception {
+        channel = new SmppChannel("smsc1", properties, receipts::add);
+        channel.start();
+        awaitBound();
+        return channel;
+    }
+
+    void awaitBound() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!channel.bound() || smsc.sessions.isEmpty()) {
+            assertThat(System.nanoTime()).as("bound within 5 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    static OutboundMessage sms(String from, String text, String encoding, int segments) {
+        return new OutboundMessage("app_1", "sms", TO, from, null, text, null, "482913", "en", encoding, segments,
+                "vrf_1/1");
+    }
+
+    @Test
+    void gsmSubmitCarriesSenderDestinationReceiptRequestAndText() throws Exception {
+        bound(properties(smsc.password, 10, 100));
+
+        SendResult result = channel.send(sms(null, TEXT + " {€}", "GSM-7", 1));
+
+        SubmitSm submit = smsc.submits.poll(2, TimeUnit.SECONDS);
+        assertThat(submit).isNotNull();
+        assertThat(submit.getSourceAddr()).isEqualTo("OTPGATE");
+        assertThat(submit.getSourceAddrTon()).isEqualTo(TypeOfNumber.ALPHANUMERIC.value()).isEqualTo((byte) 5);
+        assertThat(submit.getSourceAddrNpi()).isEqualTo((byte) 0);
+        assertThat(submit.getDestAddress()).isEqualTo("14155550123");
+        assertThat(submit.getDestAddrTon()).isEqualTo((byte) 1);
+        assertThat(submit.getDestAddrNpi()).isEqualTo((byte) 1);
+        assertThat(submit.getRegisteredDelivery() & 0x03).isEqualTo(1);
+        assertThat(submit.getDataCoding()).isEqualTo((byte) 0);
+        assertThat(new String(submit.getShortMessage(), SmppChannel.GSM)).isEqualTo(TEXT + " {€}");
+        assertThat(submit.getShortMessage()).contains(0x1B);
+        assertThat(result.providerMessageId()).isNotBlank();
+        assertThat(result.segments()).isEqualTo(1);
+        assertThat(result.encoding()).isEqualTo("GSM-7");
+    }
+
+    @Test
+    void ucs2SubmitFromANumberUsesDataCoding8AndInternationalSender() throws Exception {
+        bound(properties(smsc.password, 10, 100));
+
+        SendResult result = channel.send(sms("+14155550999", "Ваш код 482913", "UCS-2", 1));
+
+        SubmitSm submit = smsc.submits.poll(2, TimeUnit.SECONDS);
+        assertThat(submit.getSourceAddr()).isEqualTo("14155550999");
+        assertThat(submit.getSourceAddrTon()).isEqualTo((byte) 1);
+        assertThat(submit.getSourceAddrNpi()).isEqualTo((byte) 1);
+        assertThat(submit.getDataCoding()).isEqualTo((byte) 8);
+        assertThat(new String(submit.getShortMessage(), StandardCharsets.UTF_16BE)).isEqualTo("Ваш код 482913");
+        assertThat(result.encoding()).isEqualTo("UCS-2");
+    }
+
+    @Test
+    void longTextTravelsWholeInMessagePayload() throws Exception {
+        bound(properties(smsc.password, 10, 100));
+        String longText = "Your code is 482913. ".repeat(12);
+
+        SendResult result = channel.send(sms(null, longText, "GSM-7", 2));
+
+        SubmitSm submit = smsc.submits.poll(2, TimeUnit.SECONDS);
+        assertThat(submit.getShortMessage()).isEmpty();
+        OptionalParameter payload = submit.getOptionalParameter(OptionalParameter.Tag.MESSAGE_PAYLOAD);
+        assertThat(payload).isInstanceOf(OptionalParameter.OctetString.class);
+        assertThat(new String(((OptionalParameter.OctetString) payload).getValue(), SmppChannel.GSM))
+                .isEqualTo(longText);
+        assertThat(result.segments()).isEqualTo(2);
+    }
+
+    @Test
+    void windowLetsSeveralSubmitsAwaitTheirResponsesAtOnceButNoMore() throws Exception {
+        bound(properties(smsc.password, 4, 1000));
+        CountDownLatch release = new CountDownLatch(1);
+        smsc.hold = release;
+        ExecutorService senders = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<SendResult>> sends = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                sends.add(senders.submit(() -> channel.send(sms(null, TEXT, "GSM-7", 1))));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (smsc.inFlight.get() < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200);
+            assertThat(smsc.inFlight.get()).isEqualTo(4);
+            release.countDown();
+            for (Future<SendResult> send : sends) {
+                assertThat(send.get(5, TimeUnit.SECONDS).providerMessageId()).isNotBlank();
+            }
+            assertThat(smsc.maxInFlight.get()).isEqualTo(4);
+            assertThat(smsc.submits).hasSize(6);
+        } finally {
+            senders.shutdownNow();
+        }
+    }
+
+    @Test
+    void throughputLimitSpacesSubmits() throws Exception {
+        bound(properties(smsc.password, 10, 5));
+        long start = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            channel.send(sms(null, TEXT, "GSM-7", 1));
+        }
+        // 5 leave at once (the bucket starts full), the next 5 at 5 per second.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(800));
+    }
+
+    @Test
+    void failedBindFailsSendsTemporarilyThenRebindsWhenTheSmscAccepts() throws Exception {
+        smsc.password = "pw-bad1";
+        channel = new SmppChannel("smsc1", properties("pw-ok1", 10, 100), receipts::add);
+        channel.start();
+        Thread.sleep(300);
+
+        assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1)))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.permanent()).isFalse();
+                    assertThat(e.getMessage()).isEqualTo("SMPP not bound");
+                });
+
+        smsc.password = "pw-ok1";
+        awaitBound();
+        assertThat(channel.send(sms(null, TEXT, "GSM-7", 1)).providerMessageId()).isNotBlank();
+    }
+
+    @Test
+    void submitErrorsAreTemporaryOrPermanentByStatusAndNamedNotNumbered() throws Exception {
+        bound(properties(smsc.password, 10, 100));
+
+        smsc.failWith = SMPPConstant.STAT_ESME_RINVDSTADR;
+        assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1)))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.permanent()).isTrue();
+                    assertThat(e.getMessage()).isEqualTo("ESME_RINVDSTADR");
+                });
+        smsc.failWith = SMPPConstant.STAT_ESME_RINVSRCADR;
+        assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1)))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.permanent()).isTrue());
+        smsc.failWith = SMPPConstant.STAT_ESME_RTHROTTLED;
+        assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1)))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.permanent()).isFalse();
+                    assertThat(e.getMessage()).isEqualTo("ESME_RTHROTTLED");
+                });
+        smsc.failWith = SMPPConstant.STAT_ESME_RMSGQFUL;
+        assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1)))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.permanent()).isFalse();
+                    assertThat(e.getMessage()).isEqualTo("ESME_RMSGQFUL");
+                });
+    }
+
+    @Test
+    void responseTimeoutIsTemporary() throws Exception {
+        SmppProperties fast = new SmppProperties("smpp", "127.0.0.1", smsc.port(), smsc.systemId, smsc.password,
+                "", "OTPGATE", 10, 100, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400),
+                Duration.ofMillis(300), 10, List.of("sms"));
+        bound(fast);
+        CountDownLatch release = new CountDownLatch(1);
+        smsc.hold = release;
+        try {
+            assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1)))
+                    .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                        assertThat(e.permanent()).isFalse();
+                        assertThat(e.getMessage()).isEqualTo("SMPP response timeout");
+                    });
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void lostConnectionIsTemporaryAndLaterSendsSucceedAfterRebind() throws Exception {
+        bound(properties(smsc.password, 10, 100));
+        assertThat(channel.send(sms(null, TEXT, "GSM-7", 1)).providerMessageId()).isNotBlank();
+
+        smsc.dropSessions();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (channel.bound() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        DeliveryException during = null;
+        try {
+            channel.send(sms(null, TEXT, "GSM-7", 1));
+        } catch (DeliveryException e) {
+            during = e;
+        }
+        if (during != null) {
+            assertThat(during.permanent()).isFalse();
+        }
+
+        awaitBound();
+        assertThat(channel.send(sms(null, TEXT, "GSM-7", 1)).providerMessageId()).isNotBlank();
+        assertThat(smsc.sessions).hasSize(1);
+    }
+
+    @Test
+    void receiptsFromTlvsAndFromTextReachTheSinkAndAreAnswered() throws Exception {
+        bound(properties(smsc.password, 10, 100));
+        String messageId = channel.send(sms(null, TEXT, "GSM-7", 1)).providerMessageId();
+        ESMClass receipt = new ESMClass(MessageMode.DEFAULT, MessageType.SMSC_DEL_RECEIPT, GSMSpecificFeature.DEFAULT);
+
+        // deliverShortMessage returns only once the provider answered deliver_sm_resp with ESME_ROK.
+        smsc.session().deliverShortMessage("", TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN,
+                "14155550123", TypeOfNumber.ALPHANUMERIC, NumberingPlanIndicator.UNKNOWN, "OTPGATE", receipt,
+                (byte) 0, (byte) 0, new RegisteredDelivery(0), DataCodings.ZERO, new byte[0],
+                new OptionalParameter.Receipted_message_id(messageId),
+                new OptionalParameter.Message_state(
+                        OptionalParameter.Message_state.Message_state_enum.DELIVERED.byteValue()));
+        DeliveryReceipt fromTlv = receipts.poll(2, TimeUnit.SECONDS);
+        assertThat(fromTlv).isNotNull();
+        assertThat(fromTlv.providerId()).isEqualTo("smsc1");
+        assertThat(fromTlv.providerMessageId()).isEqualTo(messageId);
+        assertThat(fromTlv.status()).isEqualTo(DeliveryReceipt.Status.DELIVERED);
+        assertThat(fromTlv.reason()).isNull();
+
+        String text = "id:" + messageId + " sub:001 dlvrd:000 submit date:2611231200 done date:2611231201"
+                + " stat:UNDELIV err:034 text:Your code is 48";
+        smsc.session().deliverShortMessage("", TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN,
+                "14155550123", TypeOfNumber.ALPHANUMERIC, NumberingPlanIndicator.UNKNOWN, "OTPGATE", receipt,
+                (byte) 0, (byte) 0, new RegisteredDelivery(0), DataCodings.ZERO,
+                text.getBytes(StandardCharsets.ISO_8859_1));
+        DeliveryReceipt fromText = receipts.poll(2, TimeUnit.SECONDS);
+        assertThat(fromText).isNotNull();
+        assertThat(fromText.providerMessageId()).isEqualTo(messageId);
+        assertThat(fromText.status()).isEqualTo(DeliveryReceipt.Status.UNDELIVERED);
+        assertThat(fromText.reason()).isEqualTo("UNDELIV err:034");
+
+        String enroute = "id:" + messageId + " stat:ENROUTE";
+        smsc.session().deliverShortMessage("", TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN,
+                "14155550123", TypeOfNumber.ALPHANUMERIC, NumberingPlanIndicator.UNKNOWN, "OTPGATE", receipt,
+                (byte) 0, (byte) 0, new RegisteredDelivery(0), DataCodings.ZERO,
+                enroute.getBytes(StandardCharsets.ISO_8859_1));
+        DeliveryReceipt sent = receipts.poll(2, TimeUnit.SECONDS);
+        assertThat(sent.status()).isEqualTo(DeliveryReceipt.Status.SENT);
+    }
+
+    @Test
+    void noLogLineHoldsTheDestinationTheTextOrThePassword_S45(CapturedOutput output) throws Exception {
+        smsc.password = "pw-bad1";
+        channel = new SmppChannel("smsc1", properties("pw-ok1", 10, 100), receipts::add);
+        channel.start();
+        Thread.sleep(250);
+        smsc.password = "pw-ok1";
+        awaitBound();
+        String messageId = channel.send(sms(null, TEXT, "GSM-7", 1)).providerMessageId();
+        smsc.failWith = SMPPConstant.STAT_ESME_RINVDSTADR;
+        assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1))).isInstanceOf(DeliveryException.class);
+        String text = "id:" + messageId + " sub:001 dlvrd:001 submit date:2611231200 done date:2611231201"
+                + " stat:DELIVRD err:000 text:" + TEXT;
+        smsc.session().deliverShortMessage("", TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN,
+                "14155550123", TypeOfNumber.ALPHANUMERIC, NumberingPlanIndicator.UNKNOWN, "OTPGATE",
+                new ESMClass(MessageMode.DEFAULT, MessageType.SMSC_DEL_RECEIPT, GSMSpecificFeature.DEFAULT),
+                (byte) 0, (byte) 0, new RegisteredDelivery(0), DataCodings.ZERO,
+                text.getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(receipts.poll(2, TimeUnit.SECONDS)).isNotNull();
+        smsc.dropSessions();
+        awaitBound();
+        channel.close();
+        channel = null;
+
+        assertThat(output.getAll()).contains("smsc1");
+        assertThat(output.getAll()).doesNotContain("14155550123", "482913", TEXT, "pw-ok1", "pw-bad1");
+    }
+}
