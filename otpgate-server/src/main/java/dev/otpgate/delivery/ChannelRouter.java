@@ -6,7 +6,7 @@ import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * Picks the provider for a channel: the first configured one, or the dev inbox when no provider is configured
+ * Picks the provider for a channel: the configured one with the lowest priority, or the dev inbox when no provider is configured
  * and the dev inbox is on (embedded mode), so phone verifications work out of the box.
  */
 @Component
@@ -15,8 +15,12 @@ class ChannelRouter {
     private final List<Channel> providers;
     private final Optional<DevInboxChannel> devInbox;
 
-    ChannelRouter(List<Channel> channels, Optional<DevInboxChannel> devInbox) {
-        this.providers = channels.stream().filter(channel -> !(channel instanceof DevInboxChannel)).toList();
+    ChannelRouter(List<Channel> channels, List<ChannelProviders> configured, Optional<DevInboxChannel> devInbox) {
+        this.providers = java.util.stream.Stream.concat(channels.stream(),
+                        configured.stream().flatMap(source -> source.providers().stream()))
+                .filter(channel -> !(channel instanceof DevInboxChannel))
+                .sorted(java.util.Comparator.comparingInt(Channel::priority))
+                .toList();
         this.devInbox = devInbox;
     }
 
