@@ -4,6 +4,7 @@ import dev.otpgate.delivery.ReceiptWebhook.ReceiptRejectedException;
 import dev.otpgate.delivery.ReceiptWebhook.ReceiptRequest;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.OtpgateProperties;
+import dev.otpgate.platform.RequestBodyLimitFilter;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -62,7 +63,13 @@ class ReceiptController {
         if (webhook == null) {
             throw ApiProblem.notFound("provider");
         }
-        byte[] body = request.getInputStream().readAllBytes();
+        byte[] body;
+        try {
+            body = request.getInputStream().readAllBytes();
+        } catch (RequestBodyLimitFilter.BodyTooLargeException e) {
+            // A chunked body that passed the limit while being read (a declared length is refused earlier).
+            throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large", e.getMessage());
+        }
         String contentType = request.getContentType();
         Map<String, List<String>> form = isForm(contentType) ? decodeForm(new String(body, StandardCharsets.UTF_8)) : Map.of();
         List<DeliveryReceipt> receipts;
