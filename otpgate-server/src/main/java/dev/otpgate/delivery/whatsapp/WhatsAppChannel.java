@@ -121,7 +121,8 @@ final class WhatsAppChannel implements Channel, ReceiptWebhook {
                     .header(HttpHeaders.AUTHORIZATION, "Bearer " + settings.accessToken())
                     .contentType(MediaType.APPLICATION_JSON)
                     .accept(MediaType.APPLICATION_JSON)
-                    .body(JSON.writeValueAsString(body(message)))
+                    // Bytes, not a string: the client logs bodies it writes at debug level (S-45).
+                    .body(JSON.writeValueAsBytes(body(message)))
                     .exchange((request, response) -> new Answer(response.getStatusCode().value(), json(response.getBody())));
         } catch (ResourceAccessException e) {
             throw new DeliveryException(unreachable(e), false, null);

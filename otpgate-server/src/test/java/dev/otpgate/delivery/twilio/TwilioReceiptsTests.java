@@ -17,8 +17,6 @@ import dev.otpgate.support.TestDatabases;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,6 +31,9 @@ import javax.crypto.spec.SecretKeySpec;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -51,7 +52,15 @@ import org.springframework.test.context.DynamicPropertySource;
                 "otpgate.providers.twilio-test.auth-token=" + TwilioReceiptsTests.TOKEN,
                 "otpgate.providers.twilio-test.from=+14155550100",
                 "otpgate.providers.twilio-test.insecure-http=true",
-                "otpgate.providers.twilio-test.read-timeout=3s"})
+                "otpgate.providers.twilio-test.read-timeout=3s",
+                "otpgate.providers.wa-test.type=whatsapp-cloud",
+                "otpgate.providers.wa-test.phone-number-id=106540352242922",
+                "otpgate.providers.wa-test.access-token=" + TwilioReceiptsTests.WA_TOKEN,
+                "otpgate.providers.wa-test.template-name=otp_copy_code",
+                "otpgate.providers.wa-test.app-secret=" + TwilioReceiptsTests.WA_SECRET,
+                "otpgate.providers.wa-test.insecure-http=true",
+                "logging.level.dev.otpgate=DEBUG", "logging.level.org.springframework.web=DEBUG"})
+@ExtendWith(OutputCaptureExtension.class)
 class TwilioReceiptsTests extends ServerTestSupport {
 
     static final String ACCOUNT = "AC00112233445566778899aabbccddeeff";
@@ -59,6 +68,8 @@ class TwilioReceiptsTests extends ServerTestSupport {
     static final String PATH = "/v1/providers/twilio-test/receipts";
     static final String PUBLIC = "https://verify.example.com" + PATH;
     static final String MESSAGES = "/2010-04-01/Accounts/" + ACCOUNT + "/Messages.json";
+    static final String WA_TOKEN = "EAAG-receipt-test-access-token";
+    static final String WA_SECRET = "receipt-test-app-secret";
     static final AtomicInteger NEXT_SID = new AtomicInteger();
 
     static final WireMockServer TWILIO = new WireMockServer(options().dynamicPort().http2PlainDisabled(true));
@@ -70,6 +81,7 @@ class TwilioReceiptsTests extends ServerTestSupport {
             TWILIO.start();
         }
         registry.add("otpgate.providers.twilio-test.base-url", TWILIO::baseUrl);
+        registry.add("otpgate.providers.wa-test.base-url", TWILIO::baseUrl);
     }
 
     @AfterAll
@@ -175,6 +187,23 @@ class TwilioReceiptsTests extends ServerTestSupport {
     }
 
     @Test
+    void aWhatsAppStatusWebhookIsAcceptedAsJsonWhenSignedWithTheAppSecret() throws Exception {
+        String body = """
+                {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+                 "messaging_product":"whatsapp","statuses":[{"id":"wamid.HBgLMTQxNTU1NTAxMjMVAgA","status":"delivered",
+                 "timestamp":"1750263773","recipient_id":"14155550123"}]}}]}]}""";
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(WA_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String signature = "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        String path = "/v1/providers/wa-test/receipts";
+
+        assertThat(api.postRaw(path, null, body, Map.of("X-Hub-Signature-256", signature)).status()).isEqualTo(204);
+        Response refused = api.postRaw(path, null, body.replace("delivered", "failed"), Map.of("X-Hub-Signature-256", signature));
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.text("type")).isEqualTo("https://otpgate.dev/problems/receipt-signature-invalid");
+    }
+
+    @Test
     void theBodyLimitStillApplies_S36() throws Exception {
         Map<String, String> params = statusCallback(newSid(), "delivered", null);
         params.put("Padding", "x".repeat(17_000));
@@ -221,18 +250,17 @@ class TwilioReceiptsTests extends ServerTestSupport {
     }
 
     @Test
-    void noLogLineCarriesTheTokenTheNumberOrTheBody_S45() throws Exception {
+    void noLogLineCarriesTheTokenTheNumberOrTheBody_S45(CapturedOutput output) throws Exception {
         aSignedUndeliveredCallbackForASentMessageFailsItsVerification();
         aMissingWrongOrMisaddressedSignatureIsRefusedWithAProblem();
-        Path output = Path.of("target/surefire-reports/" + getClass().getName() + "-output.txt");
-        assertThat(output).as("surefire redirects the server's output here").exists();
-        String logs = Files.readString(output);
+        aWhatsAppStatusWebhookIsAcceptedAsJsonWhenSignedWithTheAppSecret();
+        String logs = output.getAll();
         assertThat(logs).contains("Refused a receipt for provider twilio-test");
         List<String> sentTo = TWILIO.findAll(postRequestedFor(urlEqualTo(MESSAGES))).stream()
                 .map(request -> formOf(request)).flatMap(form -> Stream.of(form.get("To"), form.get("Body")))
                 .toList();
         assertThat(sentTo).isNotEmpty();
-        for (String secret : concat(sentTo, List.of(TOKEN, "+14155550123"))) {
+        for (String secret : concat(sentTo, List.of(TOKEN, WA_TOKEN, WA_SECRET, "+14155550123", "14155550123"))) {
             assertThat(logs).as("the server's output").doesNotContain(secret);
         }
     }
