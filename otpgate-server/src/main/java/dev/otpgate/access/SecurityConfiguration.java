@@ -113,6 +113,9 @@ class SecurityConfiguration {
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers("/error").permitAll()
                         .requestMatchers(HttpMethod.GET, "/v1/openapi.json", "/v1/openapi.json/**").permitAll()
+                        // Providers' status callbacks carry the provider's own signature, checked by the endpoint.
+                        .requestMatchers(HttpMethod.POST, "/v1/providers/*/receipts").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/v1/providers/*/receipts").permitAll()
                         .requestMatchers(HttpMethod.POST, "/v1/verifications").hasAuthority(start)
                         .requestMatchers(HttpMethod.POST, "/v1/verifications/check", "/v1/verifications/*/check").hasAuthority(check)
                         .requestMatchers(HttpMethod.GET, "/v1/verifications/*").hasAnyAuthority(start, check)

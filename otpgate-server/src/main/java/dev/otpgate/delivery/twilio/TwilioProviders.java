@@ -1,0 +1,75 @@
+package dev.otpgate.delivery.twilio;
+
+import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.ChannelProviders;
+import dev.otpgate.platform.OtpgateProperties;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/** The {@code otpgate.providers.<id>} entries of {@code type: twilio}, each a {@link TwilioChannel}. */
+@Component
+class TwilioProviders implements ChannelProviders {
+
+    static final String TYPE = "twilio";
+    private static final Set<String> CHANNELS = Set.of("sms", "voice");
+
+    private final List<Channel> providers;
+
+    TwilioProviders(Environment environment, OtpgateProperties properties, Clock clock) {
+        Map<String, TwilioSettings> entries = Binder.get(environment)
+                .bind("otpgate.providers", Bindable.mapOf(String.class, TwilioSettings.class))
+                .orElse(Map.of());
+        List<Channel> channels = new ArrayList<>();
+        entries.forEach((id, settings) -> {
+            if (TYPE.equals(settings.type())) {
+                channels.add(new TwilioChannel(id, validated(id, settings), properties.publicUrl(),
+                        properties.production(), clock));
+            }
+        });
+        this.providers = List.copyOf(channels);
+    }
+
+    @Override
+    public List<Channel> providers() {
+        return providers;
+    }
+
+    private static TwilioSettings validated(String id, TwilioSettings settings) {
+        String prefix = "otpgate.providers." + id + ".";
+        require(settings.accountSid(), prefix + "account-sid");
+        require(settings.authToken(), prefix + "auth-token");
+        List<String> channels = settings.channels() == null || settings.channels().isEmpty()
+                ? List.of("sms") : settings.channels();
+        for (String channel : channels) {
+            if (!CHANNELS.contains(channel)) {
+                throw new IllegalStateException(prefix + "channels: a twilio provider serves sms and voice, not " + channel);
+            }
+        }
+        if (channels.contains("sms") && blank(settings.from()) && blank(settings.messagingServiceSid())) {
+            throw new IllegalStateException(prefix + "from or " + prefix + "messaging-service-sid is required for sms");
+        }
+        if (channels.contains("voice") && blank(settings.from())) {
+            throw new IllegalStateException(prefix + "from is required for voice");
+        }
+        return new TwilioSettings(settings.type(), List.copyOf(channels), settings.priority(), settings.baseUrl(),
+                settings.accountSid(), settings.authToken(), settings.from(), settings.messagingServiceSid(),
+                settings.insecureHttp(), settings.connectTimeout(), settings.readTimeout(), settings.voice());
+    }
+
+    private static void require(String value, String property) {
+        if (blank(value)) {
+            throw new IllegalStateException(property + " is required for a twilio provider");
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}
