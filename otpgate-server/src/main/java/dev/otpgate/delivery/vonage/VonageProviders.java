@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
@@ -19,6 +20,7 @@ class VonageProviders implements ChannelProviders {
 
     private final List<Channel> providers;
 
+    @Autowired
     VonageProviders(Environment environment, OtpgateProperties properties, Clock clock) {
         this(Binder.get(environment), properties.publicUrl(), properties.production(), clock);
     }
