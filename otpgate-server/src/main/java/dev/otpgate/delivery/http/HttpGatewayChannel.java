@@ -118,6 +118,11 @@ final class HttpGatewayChannel implements Channel, ReceiptWebhook {
             this.body = null;
         }
         this.messageIdPointer = pointer(prefix + "message-id-pointer", settings.messageIdPointer());
+        String scheme = sample.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(scheme.equals("http") && settings.insecureHttp())) {
+            throw new IllegalStateException(prefix + "url must use https (set insecure-http: true only for a gateway"
+                    + " on this host)");
+        }
         this.client = ProviderHttp.client(id, sample, settings.connectTimeout(), settings.readTimeout(),
                 settings.insecureHttp(), production);
         HttpSettings.Receipts receipts = settings.receipts();

@@ -296,7 +296,7 @@ class HttpGatewayChannelTests {
                 .hasMessageContaining("otpgate.providers.kannel.insecure-http");
         config.remove("otpgate.providers.kannel.insecure-http");
         assertThatThrownBy(() -> channel(config, false)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("must use https");
+                .hasMessage("otpgate.providers.kannel.url must use https (set insecure-http: true only for a gateway on this host)");
     }
 
     @Test
