@@ -1,0 +1,53 @@
+package dev.otpgate.delivery.http;
+
+import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.ChannelProviders;
+import dev.otpgate.platform.OtpgateProperties;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/** The providers configured with {@code otpgate.providers.<id>.type: http}. */
+@Component
+class HttpProviders implements ChannelProviders {
+
+    private final List<Channel> providers;
+
+    @Autowired
+    HttpProviders(Environment environment, OtpgateProperties properties, Clock clock) {
+        this(Binder.get(environment), properties.production(), clock);
+    }
+
+    HttpProviders(Binder binder, boolean production, Clock clock) {
+        List<Channel> list = new ArrayList<>();
+        for (String id : providerIds(binder)) {
+            HttpSettings settings = binder.bind("otpgate.providers." + id, HttpSettings.class).get();
+            list.add(new HttpGatewayChannel(id, settings, production, clock));
+        }
+        this.providers = List.copyOf(list);
+    }
+
+    private static List<String> providerIds(Binder binder) {
+        Map<String, ProviderType> types = binder
+                .bind("otpgate.providers", Bindable.mapOf(String.class, ProviderType.class))
+                .orElse(Map.of());
+        return types.entrySet().stream()
+                .filter(e -> "http".equals(e.getValue().type()))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+    }
+
+    @Override
+    public List<Channel> providers() {
+        return providers;
+    }
+
+    record ProviderType(String type) {}
+}

@@ -1,0 +1,33 @@
+package dev.otpgate.delivery.vonage;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * One Vonage provider's keys under {@code otpgate.providers.<id>.*}. {@link #toString()} hides the secrets.
+ *
+ * @param from the default sender id, used when the app has none
+ * @param signatureSecret the account's signature secret: receipts carry a JWT signed with it (HS256)
+ * @param receiptSkew how far a receipt's {@code iat} may be from the server's clock
+ */
+record VonageSettings(
+        @DefaultValue("vonage") String type,
+        @DefaultValue("https://rest.nexmo.com") URI baseUrl,
+        String apiKey,
+        String apiSecret,
+        String from,
+        String signatureSecret,
+        @DefaultValue("false") boolean insecureHttp,
+        @DefaultValue("5s") Duration connectTimeout,
+        @DefaultValue("10s") Duration readTimeout,
+        @DefaultValue("5m") Duration receiptSkew,
+        @DefaultValue("100") int priority,
+        @DefaultValue("sms") List<String> channels) {
+
+    @Override
+    public String toString() {
+        return "VonageSettings[baseUrl=" + baseUrl + ", from=" + from + ", channels=" + channels + "]";
+    }
+}

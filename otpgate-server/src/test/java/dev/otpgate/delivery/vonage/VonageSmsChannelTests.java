@@ -1,0 +1,291 @@
+package dev.otpgate.delivery.vonage;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.DeliveryException;
+import dev.otpgate.delivery.OutboundMessage;
+import dev.otpgate.delivery.SendResult;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** Vonage's SMS API against a WireMock peer speaking its documented request and response shapes. */
+@ExtendWith(OutputCaptureExtension.class)
+class VonageSmsChannelTests {
+
+    static final String API_SECRET = "s3cr3t-Vonage-Api";
+    static final String NUMBER = "+447700900123";
+    static final String TEXT = "Your code is 482913";
+
+    WireMockServer vonage;
+
+    @BeforeEach
+    void start() {
+        vonage = new WireMockServer(options().dynamicPort().dynamicHttpsPort());
+        vonage.start();
+    }
+
+    @AfterEach
+    void stop() {
+        vonage.stop();
+    }
+
+    static Map<String, String> config(String baseUrl) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("otpgate.providers.nexmo.type", "vonage");
+        config.put("otpgate.providers.nexmo.base-url", baseUrl);
+        config.put("otpgate.providers.nexmo.api-key", "abcd1234");
+        config.put("otpgate.providers.nexmo.api-secret", API_SECRET);
+        config.put("otpgate.providers.nexmo.from", "Acme");
+        config.put("otpgate.providers.nexmo.insecure-http", "true");
+        config.put("otpgate.providers.nexmo.read-timeout", "5s");
+        config.put("otpgate.providers.nexmo.priority", "20");
+        // another provider type in the same map is left alone
+        config.put("otpgate.providers.other.type", "smpp");
+        config.put("otpgate.providers.other.host", "smsc.example.com");
+        return config;
+    }
+
+    static List<Channel> providers(Map<String, String> config, URI publicUrl, boolean production) {
+        Binder binder = new Binder(new MapConfigurationPropertySource(config));
+        return new VonageProviders(binder, publicUrl, production, Clock.systemUTC()).providers();
+    }
+
+    Channel channel() {
+        List<Channel> channels = providers(config("http://localhost:" + vonage.port()), URI.create("https://verify.example.com/"), false);
+        assertThat(channels).hasSize(1);
+        return channels.getFirst();
+    }
+
+    static OutboundMessage message(String from, String encoding) {
+        return new OutboundMessage("app_1", "sms", NUMBER, from, null, TEXT, null, "482913", "en", encoding, 1,
+                "vrf_01JABCDEF/2");
+    }
+
+    static Map<String, String> form(LoggedRequest request) {
+        Map<String, String> form = new HashMap<>();
+        for (String pair : request.getBodyAsString().split("&")) {
+            int eq = pair.indexOf('=');
+            String previous = form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            assertThat(previous).as("parameter repeated: " + pair).isNull();
+        }
+        return form;
+    }
+
+    @Test
+    void sendsTheDocumentedRequestAndReadsTheMessageId() throws Exception {
+        vonage.stubFor(post(urlEqualTo("/sms/json")).willReturn(okJson("""
+                {"message-count":"2","messages":[
+                 {"to":"447700900123","message-id":"0A0000000123ABCD1","status":"0","remaining-balance":"3.14159265",
+                  "message-price":"0.03330000","network":"12345","client-ref":"vrf_01JABCDEF/2"},
+                 {"to":"447700900123","message-id":"0A0000000123ABCD2","status":"0","remaining-balance":"3.11",
+                  "message-price":"0.03330000","network":"12345","client-ref":"vrf_01JABCDEF/2"}]}""")));
+        Channel channel = channel();
+        assertThat(channel.id()).isEqualTo("nexmo");
+        assertThat(channel.serves("sms")).isTrue();
+        assertThat(channel.serves("voice")).isFalse();
+        assertThat(channel.priority()).isEqualTo(20);
+
+        SendResult result = channel.send(message("MyApp", "UCS-2"));
+
+        assertThat(result).isEqualTo(new SendResult("0A0000000123ABCD1", 2, "UCS-2"));
+        List<LoggedRequest> requests = vonage.findAll(
+                com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlEqualTo("/sms/json")));
+        assertThat(requests).hasSize(1);
+        assertThat(requests.getFirst().getHeader("Content-Type")).startsWith("application/x-www-form-urlencoded");
+        assertThat(form(requests.getFirst())).isEqualTo(Map.of(
+                "api_key", "abcd1234",
+                "api_secret", API_SECRET,
+                "from", "MyApp",
+                "to", "447700900123",
+                "text", TEXT,
+                "type", "unicode",
+                "client-ref", "vrf_01JABCDEF/2",
+                "callback", "https://verify.example.com/v1/providers/nexmo/receipts"));
+    }
+
+    @Test
+    void usesTheConfiguredSenderAndNoCallbackWithoutPublicUrl() throws Exception {
+        vonage.stubFor(post(urlEqualTo("/sms/json")).willReturn(okJson("""
+                {"message-count":"1","messages":[{"to":"447700900123","message-id":"0A01","status":"0"}]}""")));
+        Channel channel = providers(config("http://localhost:" + vonage.port()), null, false).getFirst();
+
+        SendResult result = channel.send(message(null, "GSM-7"));
+
+        assertThat(result).isEqualTo(new SendResult("0A01", 1, "GSM-7"));
+        LoggedRequest request = vonage.getAllServeEvents().getFirst().getRequest();
+        assertThat(form(request)).isEqualTo(Map.of(
+                "api_key", "abcd1234",
+                "api_secret", API_SECRET,
+                "from", "Acme",
+                "to", "447700900123",
+                "text", TEXT,
+                "client-ref", "vrf_01JABCDEF/2"));
+    }
+
+    // 1 throttled, 4 invalid credentials, 5 internal error, 9 quota: the next provider may succeed
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "4", "5", "8", "9"})
+    void temporaryStatusCodes(String status, CapturedOutput output) {
+        DeliveryException e = failure(status);
+        assertThat(e.permanent()).isFalse();
+        assertThat(e.getMessage()).isEqualTo("vonage status " + status);
+        assertNoSecrets(e, output);
+    }
+
+    // 2 missing and 3 invalid parameters, 6 unroutable, 7 barred, 15 invalid sender, 29 not whitelisted
+    @ParameterizedTest
+    @ValueSource(strings = {"2", "3", "6", "7", "15", "29"})
+    void permanentStatusCodes(String status, CapturedOutput output) {
+        DeliveryException e = failure(status);
+        assertThat(e.permanent()).isTrue();
+        assertThat(e.getMessage()).isEqualTo("vonage status " + status);
+        assertNoSecrets(e, output);
+    }
+
+    DeliveryException failure(String status) {
+        vonage.stubFor(post(urlEqualTo("/sms/json")).willReturn(okJson("""
+                {"message-count":"1","messages":[{"status":"%s","error-text":"Number 447700900123 rejected"}]}"""
+                .formatted(status))));
+        return sendFails(channel());
+    }
+
+    static DeliveryException sendFails(Channel channel) {
+        try {
+            channel.send(message(null, "GSM-7"));
+        } catch (DeliveryException e) {
+            return e;
+        }
+        throw new AssertionError("the send succeeded");
+    }
+
+    @Test
+    void serverErrorIsTemporary(CapturedOutput output) {
+        vonage.stubFor(post(urlEqualTo("/sms/json")).willReturn(aResponse().withStatus(503)));
+        DeliveryException e = sendFails(channel());
+        assertThat(e.permanent()).isFalse();
+        assertThat(e.getMessage()).isEqualTo("vonage: HTTP 503");
+        assertNoSecrets(e, output);
+    }
+
+    @Test
+    void readTimeoutIsTemporary(CapturedOutput output) {
+        vonage.stubFor(post(urlEqualTo("/sms/json")).willReturn(okJson("""
+                {"message-count":"1","messages":[{"message-id":"0A01","status":"0"}]}""").withFixedDelay(4000)));
+        Map<String, String> config = config("http://localhost:" + vonage.port());
+        config.put("otpgate.providers.nexmo.read-timeout", "1s");
+        Channel channel = providers(config, null, false).getFirst();
+        long started = System.nanoTime();
+        DeliveryException e = sendFails(channel);
+        assertThat((System.nanoTime() - started) / 1_000_000).isBetween(900L, 3500L);
+        assertThat(e.permanent()).isFalse();
+        assertThat(e.getMessage()).isEqualTo("vonage: timed out");
+        assertNoSecrets(e, output);
+    }
+
+    // S-08: a 2xx answer that is not the documented shape is not a success
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "not json",
+            "{}",
+            "{\"message-count\":\"1\",\"messages\":[]}",
+            "{\"message-count\":\"1\",\"messages\":[{\"status\":\"0\"}]}",
+            "{\"message-count\":\"x\",\"messages\":[{\"status\":\"0\",\"message-id\":\"0A01\"}]}",
+            "{\"message-count\":\"1\",\"messages\":[{\"message-id\":\"0A01\"}]}",
+            "[1,2]"})
+    void malformedSuccessBodyIsTemporary_S08(String body) {
+        vonage.stubFor(post(urlEqualTo("/sms/json")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(body)));
+        DeliveryException e = sendFails(channel());
+        assertThat(e.permanent()).isFalse();
+        assertThat(e.getMessage()).isEqualTo("vonage: malformed response");
+    }
+
+    @Test
+    void untrustedCertificateIsRefused_S08(CapturedOutput output) {
+        vonage.stubFor(post(urlEqualTo("/sms/json")).willReturn(okJson("""
+                {"message-count":"1","messages":[{"message-id":"0A01","status":"0"}]}""")));
+        Map<String, String> config = config("https://localhost:" + vonage.httpsPort());
+        config.remove("otpgate.providers.nexmo.insecure-http");
+        Channel channel = providers(config, null, true).getFirst();
+
+        DeliveryException e = sendFails(channel);
+
+        assertThat(e.permanent()).isFalse();
+        assertThat(e.getMessage()).isEqualTo("vonage: TLS handshake failed");
+        assertThat(vonage.getAllServeEvents()).isEmpty();
+        assertNoSecrets(e, output);
+    }
+
+    @Test
+    void plainHttpNeedsOptInAndIsRefusedInProduction_S08() {
+        Map<String, String> config = config("http://localhost:" + vonage.port());
+        assertThatThrownBy(() -> providers(config, null, true))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("otpgate.providers.nexmo.insecure-http");
+        config.remove("otpgate.providers.nexmo.insecure-http");
+        assertThatThrownBy(() -> providers(config, null, false))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("must use https");
+    }
+
+    @Test
+    void missingCredentialsFailStartupNamingTheProperty() {
+        Map<String, String> config = config("http://localhost:" + vonage.port());
+        config.remove("otpgate.providers.nexmo.api-secret");
+        assertThatThrownBy(() -> providers(config, null, false))
+                .isInstanceOf(IllegalStateException.class).hasMessage("otpgate.providers.nexmo.api-secret is required for a vonage provider");
+        config.put("otpgate.providers.nexmo.api-secret", API_SECRET);
+        config.remove("otpgate.providers.nexmo.api-key");
+        assertThatThrownBy(() -> providers(config, null, false))
+                .isInstanceOf(IllegalStateException.class).hasMessage("otpgate.providers.nexmo.api-key is required for a vonage provider");
+        config.put("otpgate.providers.nexmo.api-key", "abcd1234");
+        config.put("otpgate.providers.nexmo.signature-secret", "short");
+        assertThatThrownBy(() -> providers(config, null, false))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("otpgate.providers.nexmo.signature-secret");
+    }
+
+    @Test
+    void defaultsToVonagesProductionUrl() {
+        Map<String, String> config = config("http://localhost:" + vonage.port());
+        config.remove("otpgate.providers.nexmo.base-url");
+        config.remove("otpgate.providers.nexmo.insecure-http");
+        Binder binder = new Binder(new MapConfigurationPropertySource(config));
+        VonageSettings settings = binder.bind("otpgate.providers.nexmo", VonageSettings.class).get();
+        assertThat(settings.baseUrl()).isEqualTo(URI.create("https://rest.nexmo.com"));
+        assertThat(settings.channels()).containsExactly("sms");
+        assertThat(settings.toString()).doesNotContain(API_SECRET);
+    }
+
+    // S-45: neither the API secret, the number (with or without +) nor the text leaves in a message or a log line
+    static void assertNoSecrets(DeliveryException e, CapturedOutput output) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage()))
+                    .doesNotContain(API_SECRET).doesNotContain("447700900123").doesNotContain(TEXT);
+        }
+        assertThat(output.getAll()).doesNotContain(API_SECRET).doesNotContain("447700900123").doesNotContain(TEXT);
+    }
+}
