@@ -63,7 +63,7 @@ class MessageRenderer {
             case "voice" -> text = fill(override != null ? override : message(locales, "voice"), locales,
                     values.spoken(spelled(request.code(), message(locales, "voice.separator"))), true);
             case "email" -> {
-                subject = fill(message(locales, "email.subject"), locales, values, true).strip();
+                subject = line(message(locales, "email.subject"), locales, values);
                 text = fill(override != null ? override : message(locales, "email.text"), locales, values, true);
                 html = html(locales, values, subject, override);
             }
@@ -139,11 +139,11 @@ class MessageRenderer {
             String text = fill(override, locales, values, true);
             content.append(p).append(esc.apply(text).replace("\n", "<br>\n")).append("</p>\n");
         } else {
-            content.append(p).append(esc.apply(fill(message(locales, "email.intro"), locales, values, true).strip())).append("</p>\n")
+            content.append(p).append(esc.apply(line(message(locales, "email.intro"), locales, values))).append("</p>\n")
                     .append("<p style=\"margin:0 0 16px;font-family:'SFMono-Regular',Consolas,'Liberation Mono',Menlo,monospace;")
                     .append("font-size:32px;font-weight:700;letter-spacing:6px;color:#1f2328;\">")
                     .append(esc.apply(values.code)).append("</p>\n")
-                    .append(p).append(esc.apply(fill(message(locales, "email.expiry"), locales, values, true).strip())).append("</p>\n");
+                    .append(p).append(esc.apply(line(message(locales, "email.expiry"), locales, values))).append("</p>\n");
             if (values.hasTransaction()) {
                 content.append(p).append(esc.apply(message(locales, "approving"))).append("</p>\n")
                         .append("<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" ")
@@ -163,6 +163,11 @@ class MessageRenderer {
                 .replace("{subject}", esc.apply(subject))
                 .replace("{brand}", esc.apply(values.brand))
                 .replace("{content}", content.toString());
+    }
+
+    /** Fills a one-line template (a subject, a heading): no transaction lines, no warning. */
+    private String line(String template, List<String> locales, Values values) {
+        return fill(template, locales, new Values(values.brand, values.code, values.minutes, Map.of()), false).strip();
     }
 
     /**
