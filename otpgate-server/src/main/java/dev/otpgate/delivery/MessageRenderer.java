@@ -156,7 +156,7 @@ class MessageRenderer {
             content.append("<p style=\"margin:0;padding:12px;background-color:#fff8e1;border-radius:4px;color:#5c4400;\">")
                     .append(esc.apply(message(locales, "warning"))).append("</p>\n");
         }
-        String language = locales.getFirst();
+        String language = language(locales);
         return emailHtml
                 .replace("{lang}", esc.apply(language))
                 .replace("{dir}", language.startsWith("ar") ? "rtl" : "ltr")
@@ -263,7 +263,7 @@ class MessageRenderer {
      * The app's override for the channel: for the locale as requested, then its language, then, when neither
      * has bundled templates, for English (the locale the message is then rendered in).
      */
-    private static String override(App app, String channel, List<String> locales) {
+    private String override(App app, String channel, List<String> locales) {
         Map<String, String> byLocale = app.delivery().templates().get(channel);
         if (byLocale == null) {
             return null;
@@ -272,11 +272,20 @@ class MessageRenderer {
             if (byLocale.containsKey(locale)) {
                 return byLocale.get(locale);
             }
-            if (MessageRenderer.class.getClassLoader().getResource("messages/otp_" + locale + ".properties") != null) {
+            if (bundled(locale)) {
                 return null;
             }
         }
         return null;
+    }
+
+    private boolean bundled(String locale) {
+        return bundles.computeIfAbsent(locale, MessageRenderer::load).isPresent();
+    }
+
+    /** The tag the message is written in: the one asked for when its language is bundled, else English. */
+    private String language(List<String> locales) {
+        return locales.stream().limit(locales.size() - 1).anyMatch(this::bundled) ? locales.getFirst() : FALLBACK;
     }
 
     String message(List<String> locales, String key) {

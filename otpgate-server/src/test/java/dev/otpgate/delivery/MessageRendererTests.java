@@ -150,6 +150,13 @@ class MessageRendererTests {
     }
 
     @Test
+    void voiceWhenTheAppOverridesItThenTheCodeIsStillSpokenDigitByDigit() {
+        App app = app(new DeliverySettings(List.of(), null, null, Map.of("voice", Map.of("en", "{brand} here. Your code: {code}.")), List.of()));
+        assertThat(renderer.render(request("voice", "en-US", "Acme", Map.of(), null), app).text())
+                .isEqualTo("Acme here. Your code: 4, 8, 2, 9, 1, 3.");
+    }
+
+    @Test
     void smsWhenTheFullTextNeedsTwoSegmentsThenTheWarningGoesFirst() {
         Map<String, String> transaction = new LinkedHashMap<>();
         transaction.put("payee", "Example Shop Ltd");
@@ -269,6 +276,11 @@ class MessageRendererTests {
         assertThat(email.subject()).isEqualTo("Your A&B \"Corp\" <x> verification code");
         assertThat(renderer.render(request("email", "ar", "Acme", Map.of(), null), app(DeliverySettings.DEFAULTS)).html())
                 .contains("<html lang=\"ar\" dir=\"rtl\">");
+        assertThat(renderer.render(request("email", "de-AT", "Acme", Map.of(), null), app(DeliverySettings.DEFAULTS)).html())
+                .contains("<html lang=\"de-AT\" dir=\"ltr\">");
+        // A language that is not bundled is written in English, and the page says so.
+        assertThat(renderer.render(request("email", "sv", "Acme", Map.of(), null), app(DeliverySettings.DEFAULTS)).html())
+                .contains("<html lang=\"en\" dir=\"ltr\">", "Your Acme verification code is:");
     }
 
     @Test
