@@ -6,7 +6,9 @@ import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.SendResult;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,7 +22,8 @@ import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.stereotype.Component;
 
 /**
- * Email over SMTP with Spring Mail; active when {@code spring.mail.host} is set. Email is a restricted
+ * Email over SMTP with Spring Mail; active when {@code spring.mail.host} is set. A message with an HTML part
+ * goes as {@code multipart/alternative} (plain text and HTML), both UTF-8. Email is a restricted
  * authenticator (S-06): an app must list it in {@code allowed_channels}.
  */
 @Component
@@ -57,7 +60,11 @@ class SmtpEmailChannel implements Channel {
             helper.setFrom(new InternetAddress(from, fromName, StandardCharsets.UTF_8.name()));
             helper.setTo(message.to());
             helper.setSubject(message.subject());
-            helper.setText(message.text(), false);
+            if (message.html() == null) {
+                helper.setText(message.text(), false);
+            } else {
+                mime.setContent(alternative(message.text(), message.html()));
+            }
             sender.send(mime);
             return SendResult.of(null);
         } catch (MailAuthenticationException e) {
@@ -69,5 +76,20 @@ class SmtpEmailChannel implements Channel {
             // exceptions can quote the recipient address.
             throw new DeliveryException("the SMTP server did not accept the message", false, null);
         }
+    }
+
+    /**
+     * {@code multipart/alternative}: the plain text first, then the HTML, so that a client shows the last part
+     * it can render (RFC 2046 section 5.1.4).
+     */
+    private static MimeMultipart alternative(String text, String html) throws MessagingException {
+        MimeBodyPart plain = new MimeBodyPart();
+        plain.setText(text, StandardCharsets.UTF_8.name(), "plain");
+        MimeBodyPart rich = new MimeBodyPart();
+        rich.setText(html, StandardCharsets.UTF_8.name(), "html");
+        MimeMultipart multipart = new MimeMultipart("alternative");
+        multipart.addBodyPart(plain);
+        multipart.addBodyPart(rich);
+        return multipart;
     }
 }
