@@ -55,7 +55,7 @@ class FraudLedger {
         this.clock = clock;
     }
 
-    @TransactionalEventListener
+    @TransactionalEventListener(fallbackExecution = true)
     void on(VerificationStarted started) {
         if (started.prefix() != null) {
             count(started.appId(), started.prefix(), started.countryCode(), started.at()).starts().incrementAndGet();
@@ -66,7 +66,7 @@ class FraudLedger {
         }
     }
 
-    @TransactionalEventListener
+    @TransactionalEventListener(fallbackExecution = true)
     void on(VerificationApproved approved) {
         if (approved.prefix() != null) {
             count(approved.appId(), approved.prefix(), approved.countryCode(), approved.at()).approvals().incrementAndGet();
@@ -85,7 +85,8 @@ class FraudLedger {
 
     /** Writes what this node counted since the last flush. */
     synchronized void flush() {
-        for (CountKey key : pendingCounts.keySet()) {
+        // Oldest minute first, so a country's first-seen time is its earliest start.
+        for (CountKey key : pendingCounts.keySet().stream().sorted(java.util.Comparator.comparingLong(CountKey::minute)).toList()) {
             Counts counts = pendingCounts.remove(key);
             int starts = counts.starts().get();
             int approvals = counts.approvals().get();

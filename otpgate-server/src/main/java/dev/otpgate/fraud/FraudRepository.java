@@ -105,6 +105,12 @@ class FraudRepository {
         return out;
     }
 
+    /** Apps that sent to some country before {@code since}: only they have a history a new country stands out from. */
+    java.util.Set<String> appsWithHistoryBefore(Instant since) {
+        return new java.util.HashSet<>(jdbc.sql("select distinct app_id from fraud_countries where first_seen < ?")
+                .param(Timestamp.from(since)).query(String.class).list());
+    }
+
     void insertFlag(FraudFlag flag) {
         jdbc.sql("""
                 insert into fraud_flags (id, app_id, reason, action, prefix, country, starts, approvals, baseline, factor,

@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
  * <li>{@code volume-spike}: a prefix's starts in the last window are at least {@code min-starts} and exceed its
  * baseline (the mean of the {@code baseline-windows} windows before) times {@code factor}, while its conversion
  * (approvals ÷ starts) is below {@code conversion-threshold};
- * <li>{@code new-country}: a country the app first sent to within the window received at least
- * {@code min-starts} starts with conversion below the threshold.
+ * <li>{@code new-country}: a country the app first sent to within the window, while it had sent to other
+ * countries before, received at least {@code min-starts} starts with conversion below the threshold.
  * </ul>
  * One cause is flagged once per window, and not again within a window of an operator lifting its block.
  */
@@ -96,8 +96,10 @@ class PumpingDetector {
         });
 
         Map<String, Instant> newCountries = repository.countriesFirstSeenSince(since);
+        Set<String> established = newCountries.isEmpty() ? Set.of() : repository.appsWithHistoryBefore(since);
         byCountry.forEach((key, tally) -> {
-            if (!newCountries.containsKey(key) || tally.starts < properties.minStarts() || !lowConversion(tally)) {
+            if (!newCountries.containsKey(key) || !established.contains(key.substring(0, key.indexOf('|')))
+                    || tally.starts < properties.minStarts() || !lowConversion(tally)) {
                 return;
             }
             String appId = key.substring(0, key.indexOf('|'));
