@@ -8,7 +8,6 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 import dev.otpgate.support.ApiClient.Response;
 import dev.otpgate.support.ServerTestSupport;
 import dev.otpgate.support.TestApps.TestApp;
-import dev.otpgate.support.TestDatabases;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -25,12 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The fraud defences over real HTTPS on H2: destination rules (S-34), SMS-pumping flags and blocks from
+ * The fraud defences over real HTTPS (subclasses run them on H2 and on PostgreSQL): destination rules (S-34), SMS-pumping flags and blocks from
  * synthetic traffic (S-35), spend caps, and that the guards add no SQL statement to a start. The detector is run
  * by the test rather than by its timer, so each scenario is decided by the traffic it sent.
  */
@@ -39,18 +36,13 @@ import tools.jackson.databind.JsonNode;
                 "otpgate.fraud.min-starts=6", "otpgate.fraud.evaluate-interval=1h",
                 "otpgate.fraud.prices.US.sms=0.04", "otpgate.fraud.prices.default.sms=0.5"})
 @Import(StatementCounter.class)
-class FraudDefenceTests extends ServerTestSupport {
+abstract class FraudDefenceContract extends ServerTestSupport {
 
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
     /** Area codes no other scenario of this class uses, so every scenario has prefixes of its own. */
     private static final AtomicInteger NEXT_AREA = new AtomicInteger();
     private static final int[] AREAS = {201, 202, 212, 213, 214, 303, 305, 312, 404, 415, 503, 512, 602, 617, 702, 713,
             718, 805, 818, 919, 206, 210, 215, 216, 301, 310, 313, 314, 412, 414};
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        TestDatabases.h2(registry);
-    }
 
     @Autowired
     FraudJobs jobs;
