@@ -381,6 +381,25 @@ abstract class FraudDefenceContract extends ServerTestSupport {
         assertThat(counter.getId().getTags()).extracting(Tag::getKey).containsExactlyInAnyOrder("app", "reason");
     }
 
+    @Autowired
+    CountryAllowlistWarning allowlistWarning;
+
+    @Test
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void s34AppsWithoutAnAllowlistAreNamedOnceAtStartupNotPerRequest(
+            org.springframework.boot.test.system.CapturedOutput output) {
+        TestApp open = app(Map.of(), List.of("sms"));
+        TestApp closed = app(Map.of("allowed_countries", List.of("US")), List.of("sms"));
+        assertThat(start(open, new Range().number(0), null).status()).isEqualTo(201);
+        assertThat(output.getOut()).doesNotContain("no destination-country allowlist");
+
+        // What runs on ApplicationReadyEvent, run again now that apps exist.
+        allowlistWarning.warn();
+        String warning = output.getOut().lines().filter(line -> line.contains("no destination-country allowlist"))
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(warning).contains(open.id()).doesNotContain(closed.id()).contains("WARN");
+    }
+
     // --- Spend caps --------------------------------------------------------------------------------------------
 
     @Test
