@@ -1,9 +1,13 @@
 package dev.otpgate.apps;
 
+import java.util.List;
 import java.util.Optional;
 
 /** Read access to apps for other modules. */
 public interface AppDirectory {
 
     Optional<App> find(String appId);
+
+    /** Every app, for start-up checks and background jobs; never on a request path. */
+    List<App> all();
 }

@@ -82,6 +82,11 @@ class AppService implements AppDirectory {
     }
 
     @Override
+    public List<App> all() {
+        return repository.findAll();
+    }
+
+    @Override
     public Optional<App> find(String appId) {
         return Ids.looksLike("app", appId) ? repository.find(appId) : Optional.empty();
     }
