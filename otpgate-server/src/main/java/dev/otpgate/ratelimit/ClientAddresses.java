@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
  * {@code otpgate.rate-limit.trusted-proxies}, the right-most {@code X-Forwarded-For} entry that is not itself a
  * trusted proxy. Entries to the left of it were written by the client and are never believed. An entry that
  * is not an IP literal is never resolved through DNS: the address of the proxy that passed it on is used.
- * Addresses come back in one canonical spelling ({@code ::1}, never {@code 0:0:0:0:0:0:0:1}).
+ * Addresses come back in one canonical spelling (Java's: {@code ::1} as {@code 0:0:0:0:0:0:0:1}).
  */
 @Component
 public class ClientAddresses {
