@@ -64,6 +64,11 @@ class DatabaseBucketStore implements BucketStore {
         return buckets.builder().build(key, () -> configuration);
     }
 
+    @Override
+    public void remove(String key) {
+        buckets.removeProxy(key);
+    }
+
     private void removeExpired() {
         try {
             int removed;

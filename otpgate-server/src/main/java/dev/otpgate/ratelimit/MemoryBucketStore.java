@@ -34,4 +34,11 @@ class MemoryBucketStore implements BucketStore {
                     .build());
         }
     }
+
+    @Override
+    public void remove(String key) {
+        synchronized (buckets) {
+            buckets.remove(key);
+        }
+    }
 }

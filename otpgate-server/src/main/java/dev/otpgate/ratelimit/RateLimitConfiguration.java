@@ -1,5 +1,6 @@
 package dev.otpgate.ratelimit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,7 +12,8 @@ import org.springframework.context.annotation.Configuration;
 class RateLimitConfiguration {
 
     @Bean
-    RateLimiter rateLimiter(RateLimitProperties properties, Clock clock, ObjectProvider<DataSource> dataSource) {
+    RateLimiter rateLimiter(RateLimitProperties properties, Clock clock, ObjectProvider<DataSource> dataSource,
+            MeterRegistry meters) {
         if (!properties.enabled()) {
             return RateLimiter.disabled();
         }
@@ -20,6 +22,6 @@ class RateLimitConfiguration {
             case REDIS -> new RedisBucketStore(properties.redisUrl(), properties.redisKeyPrefix(), properties.timeout(), clock);
             case DATABASE -> new DatabaseBucketStore(dataSource.getObject(), properties.timeout(), clock);
         };
-        return new RateLimiter(store);
+        return new RateLimiter(store, meters);
     }
 }

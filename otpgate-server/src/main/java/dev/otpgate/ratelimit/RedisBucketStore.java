@@ -50,6 +50,11 @@ class RedisBucketStore implements BucketStore {
         return buckets().builder().build(keyPrefix + key, () -> configuration);
     }
 
+    @Override
+    public void remove(String key) {
+        buckets().removeProxy(keyPrefix + key);
+    }
+
     private synchronized ProxyManager<String> buckets() {
         if (buckets != null && connection.isOpen()) {
             return buckets;

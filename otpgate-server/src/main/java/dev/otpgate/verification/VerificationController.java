@@ -1,6 +1,7 @@
 package dev.otpgate.verification;
 
 import dev.otpgate.access.Caller;
+import dev.otpgate.ratelimit.ClientAddresses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -32,10 +33,12 @@ class VerificationController {
 
     private final VerificationService service;
     private final DeliverySteps deliverySteps;
+    private final ClientAddresses clientAddresses;
 
-    VerificationController(VerificationService service, DeliverySteps deliverySteps) {
+    VerificationController(VerificationService service, DeliverySteps deliverySteps, ClientAddresses clientAddresses) {
         this.service = service;
         this.deliverySteps = deliverySteps;
+        this.clientAddresses = clientAddresses;
     }
 
     @Schema(description = "Start a verification")
@@ -128,14 +131,14 @@ class VerificationController {
             + "410 expired or no longer pending; 429 too many attempts; 404 unknown")
     VerificationView check(@AuthenticationPrincipal Caller caller, @PathVariable String id, @RequestBody CheckRequest request,
             jakarta.servlet.http.HttpServletRequest http) {
-        return view(service.check(caller.appId(), id, request.code(), http.getRemoteAddr()));
+        return view(service.check(caller.appId(), id, request.code(), clientAddresses.resolve(http)));
     }
 
     @PostMapping(path = "/check", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Check a code against the app's pending verification for a destination")
     VerificationView checkByDestination(@AuthenticationPrincipal Caller caller, @RequestBody CheckByDestinationRequest request,
             jakarta.servlet.http.HttpServletRequest http) {
-        return view(service.checkByDestination(caller.appId(), request.to(), request.code(), http.getRemoteAddr()));
+        return view(service.checkByDestination(caller.appId(), request.to(), request.code(), clientAddresses.resolve(http)));
     }
 
     @PostMapping("/{id}/resend")

@@ -79,4 +79,34 @@ abstract class TwoNodeRateLimitContract {
             assertThat(sixth.post("/v1/verifications", app.key(), Map.of("to", TestApps.newPhone())).status()).isEqualTo(201);
         }
     }
+
+    @Test
+    void consecutiveFailedChecksLockADestinationOutWhicheverNodeTheyReachAndAnApprovalOnEitherResetsThem_S12_S33() {
+        TestApp app = fixtures.app(Map.of("name", "Cluster", "max_attempts", 10, "defences", Map.of("rate_limits",
+                Map.of("checks-per-destination", Map.of("capacity", 4, "period_seconds", 86_400)))));
+        String to = TestApps.newPhone();
+        String id = fixtures.start(app, to);
+        String code = fixtures.codeFor(to);
+        String wrong = code.equals("000000") ? "111111" : "000000";
+        ApiClient[] nodes = {nodeA, nodeB};
+        for (int i = 0; i < 3; i++) {
+            assertThat(nodes[i % 2].post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", wrong)).status())
+                    .isEqualTo(422);
+        }
+        // Three failures, then an approval on the other node: the count starts again everywhere.
+        ApiClient.Response approved = nodeB.post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", code));
+        assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+
+        String next = nodeA.post("/v1/verifications", app.key(), Map.of("to", to)).text("id");
+        for (int i = 0; i < 4; i++) {
+            assertThat(nodes[i % 2].post("/v1/verifications/" + next + "/check", app.key(), Map.of("code", wrong)).status())
+                    .isEqualTo(422);
+        }
+        for (ApiClient node : nodes) {
+            ApiClient.Response locked = node.post("/v1/verifications/" + next + "/check", app.key(), Map.of("code", wrong));
+            assertThat(locked.status()).as(locked.body()).isEqualTo(429);
+            assertThat(locked.text("type")).isEqualTo("https://otpgate.dev/problems/destination-locked");
+            assertThat(Long.parseLong(locked.header("Retry-After"))).isBetween(1L, 900L);
+        }
+    }
 }

@@ -1,0 +1,123 @@
+package dev.otpgate.verification;
+
+import dev.otpgate.apps.App;
+import dev.otpgate.apps.AppDirectory;
+import dev.otpgate.platform.ApiProblem;
+import dev.otpgate.ratelimit.RateLimitDecision;
+import dev.otpgate.ratelimit.RateLimitPolicy;
+import dev.otpgate.ratelimit.RateLimitProperties;
+import dev.otpgate.ratelimit.RateLimitUnavailableException;
+import dev.otpgate.ratelimit.RateLimiter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/**
+ * The check limits beyond a verification's own attempt cap (S-12, S-32): per client IP (S-27's address, by a
+ * keyed hash), and consecutive failed checks per destination across the app's verifications. After
+ * {@code checks-per-destination} failures without an approval the destination is locked out (429
+ * {@code destination-locked}) for {@code otpgate.rate-limit.destination-lockout}; each further failure after a
+ * lockout locks it again for twice as long, up to {@code destination-lockout-max}; an approval resets both.
+ *
+ * <p>The state lives in the rate-limit store, so it holds across nodes exactly when the start limits do. When
+ * the store cannot be reached, checks go on with only the per-verification cap (a warning and a count in
+ * {@code otpgate.ratelimit.fail-open}): refusing every check would lock every user out during an outage.
+ */
+@Component
+@Order(100)
+class RateLimitCheckGuard implements CheckGuard {
+
+    private static final Logger log = LoggerFactory.getLogger(RateLimitCheckGuard.class);
+    /** How long an app's limits are reused before they are read again. */
+    private static final long APP_CACHE_NANOS = Duration.ofSeconds(5).toNanos();
+
+    private final RateLimiter limiter;
+    private final AppRateLimits limits;
+    private final AppDirectory apps;
+    private final Map<String, CachedApp> appCache = new ConcurrentHashMap<>();
+
+    RateLimitCheckGuard(RateLimiter limiter, AppRateLimits limits, AppDirectory apps) {
+        this.limiter = limiter;
+        this.limits = limits;
+        this.apps = apps;
+    }
+
+    private record CachedApp(App app, long readAt) {}
+
+    @Override
+    public void before(CheckAttempt attempt) {
+        if (!limiter.enabled()) {
+            return;
+        }
+        App app = app(attempt.appId());
+        RateLimitPolicy failures = limits.policy(app, RateLimitProperties.CHECKS_PER_DESTINATION);
+        String destination = AppRateLimits.destinationKey(attempt.appId(), attempt.destinationIndex());
+        try {
+            Duration locked = limiter.lockedFor(destination, failures, limits.properties().lockouts());
+            if (!locked.isZero()) {
+                throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "destination-locked", "Destination locked",
+                        "too many failed checks for this destination; retry later")
+                        .with("policy", failures.name())
+                        .retryAfter(locked);
+            }
+            if (attempt.clientIp() != null) {
+                RateLimitPolicy perIp = limits.policy(app, RateLimitProperties.CHECKS_PER_IP);
+                RateLimitDecision decision = limiter.tryConsume(limits.ipKey(attempt.appId(), attempt.clientIp()), perIp);
+                if (decision.rejected()) {
+                    throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests",
+                            "too many checks from this address; retry later (" + perIp.name() + ")")
+                            .with("policy", perIp.name())
+                            .retryAfter(decision.retryAfter())
+                            .header("RateLimit-Policy", perIp.policyHeader())
+                            .header("RateLimit", perIp.rateLimitHeader(decision));
+                }
+            }
+        } catch (RateLimitUnavailableException e) {
+            failedOpen(attempt);
+        }
+    }
+
+    @Override
+    public void after(CheckAttempt attempt, boolean approved) {
+        if (!limiter.enabled()) {
+            return;
+        }
+        RateLimitPolicy failures = limits.policy(app(attempt.appId()), RateLimitProperties.CHECKS_PER_DESTINATION);
+        String destination = AppRateLimits.destinationKey(attempt.appId(), attempt.destinationIndex());
+        try {
+            if (approved) {
+                limiter.recordSuccess(destination, failures);
+            } else {
+                limiter.recordFailure(destination, failures, limits.properties().lockouts());
+            }
+        } catch (RateLimitUnavailableException e) {
+            failedOpen(attempt);
+        }
+    }
+
+    private void failedOpen(CheckAttempt attempt) {
+        log.warn("Rate-limit store unreachable: check of {} goes on with only its attempt cap", attempt.verificationId());
+        limiter.failedOpen("check");
+    }
+
+    private App app(String appId) {
+        long now = System.nanoTime();
+        CachedApp cached = appCache.get(appId);
+        if (cached != null && now - cached.readAt() < APP_CACHE_NANOS) {
+            return cached.app();
+        }
+        App app = apps.find(appId).orElse(null);
+        if (appCache.size() > 10_000) {
+            appCache.clear();
+        }
+        if (app != null) {
+            appCache.put(appId, new CachedApp(app, now));
+        }
+        return app;
+    }
+}
