@@ -30,6 +30,7 @@ import org.springframework.util.StringUtils;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
+import org.springframework.web.client.RestClientResponseException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -103,7 +104,7 @@ final class CamaraSimSwapClient {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("phoneNumber", phoneNumber);
         request.put("maxAge", maxAgeHours);
-        String body = json.writeValueAsString(request);
+        byte[] body = json.writeValueAsBytes(request);
         Answer answer = post(body, token());
         if (answer.status() == 401) {
             // An expired or revoked token the API no longer accepts: one new token, one more try.
@@ -125,21 +126,33 @@ final class CamaraSimSwapClient {
             }
             return client.getAccessToken().getTokenValue();
         } catch (OAuth2AuthorizationException e) {
-            // The error code only: a description may quote what the token endpoint sent back.
+            // A status, an I/O failure or the OAuth error code only: the exception's description quotes the
+            // token endpoint's answer, which is not ours to log.
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof RestClientResponseException response) {
+                    throw new SimSwapCheckException("token request failed (" + response.getStatusCode().value() + ")");
+                }
+                if (cause instanceof ResourceAccessException io) {
+                    throw new SimSwapCheckException("token request failed (" + failure(io) + ")");
+                }
+            }
             throw new SimSwapCheckException("token request failed (" + e.getError().getErrorCode() + ")");
         } catch (RestClientException e) {
             throw new SimSwapCheckException("token request failed (" + failure(e) + ")");
         }
     }
 
-    private Answer post(String body, String token) throws SimSwapCheckException {
+    private Answer post(byte[] body, String token) throws SimSwapCheckException {
         try {
             return api.post()
                     .uri("/sim-swap/v2/check")
                     .contentType(MediaType.APPLICATION_JSON)
                     .accept(MediaType.APPLICATION_JSON)
                     .headers(headers -> headers.setBearerAuth(token))
-                    .body(body)
+                    .contentLength(body.length)
+                    // Streamed, not through a message converter: the converters' debug log shows what they
+                    // write, and this body holds the number (S-45).
+                    .body(out -> out.write(body))
                     .exchange((request, response) -> new Answer(response.getStatusCode().value(), read(response.getBody())));
         } catch (RestClientException e) {
             throw new SimSwapCheckException("SIM Swap API call failed (" + failure(e) + ")");
