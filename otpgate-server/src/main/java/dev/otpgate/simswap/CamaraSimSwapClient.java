@@ -32,6 +32,8 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 import org.springframework.web.client.RestClientResponseException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -55,7 +57,12 @@ final class CamaraSimSwapClient {
     private final RestClient api;
     private final OAuth2AuthorizedClientService tokenStore;
     private final AuthorizedClientServiceOAuth2AuthorizedClientManager tokens;
-    private final JsonMapper json = JsonMapper.builder().build();
+    // Strict reading (S-08): a repeated key or content after the object makes the answer an error, so that
+    // {"swapped": true, "swapped": false} cannot be read as either.
+    private final JsonMapper json = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     CamaraSimSwapClient(SimSwapProperties properties, boolean production, Clock clock) {
         properties.validate(production);

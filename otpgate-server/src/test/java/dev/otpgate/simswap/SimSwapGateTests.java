@@ -208,7 +208,8 @@ class SimSwapGateTests {
 
     static Stream<String> malformedAnswers() {
         return Stream.of("{}", "{\"swapped\": \"false\"}", "{\"swapped\": null}", "{\"swapped\": 0}",
-                "{\"Swapped\": false}", "[false]", "false", "not json", "{\"swapped\": false", "");
+                "{\"Swapped\": false}", "[false]", "false", "not json", "{\"swapped\": false", "",
+                "{\"swapped\": true, \"swapped\": false}", "{\"swapped\": false} {\"swapped\": true}");
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
