@@ -71,11 +71,10 @@ final class CamaraSimSwapClient {
         RestClient tokenHttp = ProviderHttp.client("sim-swap", properties.tokenUrl(), properties.connectTimeout(),
                         properties.readTimeout(), properties.insecureHttp(), production)
                 .mutate()
-                .messageConverters(converters -> {
-                    converters.clear();
-                    converters.add(new FormHttpMessageConverter());
-                    converters.add(new OAuth2AccessTokenResponseHttpMessageConverter());
-                })
+                // What Spring Security's own token client uses: a form out, an OAuth 2.0 token response in.
+                .configureMessageConverters(converters -> converters.disableDefaults()
+                        .addCustomConverter(new FormHttpMessageConverter())
+                        .addCustomConverter(new OAuth2AccessTokenResponseHttpMessageConverter()))
                 .defaultStatusHandler(new OAuth2ErrorResponseErrorHandler())
                 .build();
         RestClientClientCredentialsTokenResponseClient responses = new RestClientClientCredentialsTokenResponseClient();
