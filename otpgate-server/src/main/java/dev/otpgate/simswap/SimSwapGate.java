@@ -73,6 +73,10 @@ class SimSwapGate implements SendGate {
             swapped = client.swapped(destination.value(), simSwap.maxAgeHours());
         } catch (SimSwapCheckException e) {
             return failed(appId, verificationId, simSwap, e.getMessage());
+        } catch (RuntimeException e) {
+            // Unforeseen: still an error under the app's setting, never an approval. Only the type is logged,
+            // because a library's message may quote what was sent.
+            return failed(appId, verificationId, simSwap, "unexpected " + e.getClass().getName());
         }
         if (swapped) {
             count("swapped", "block");
