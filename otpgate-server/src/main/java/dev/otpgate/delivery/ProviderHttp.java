@@ -1,6 +1,9 @@
 package dev.otpgate.delivery;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.springframework.util.MultiValueMap;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -11,10 +14,26 @@ import org.springframework.web.client.RestClient;
  * with full certificate and host name validation, bounded connect and read timeouts, no redirects. Plain
  * {@code http://} is refused unless the provider's configuration opts in with {@code insecure-http: true},
  * which is meant for a gateway on the same host or a test peer and is refused in production mode.
+ *
+ * <p>Adapters hand request bodies over as bytes ({@link #formBody}, or JSON written to bytes): Spring's
+ * {@code RestClient} logs the objects it converts at DEBUG, and provider bodies carry codes and numbers (S-45).
  */
 public final class ProviderHttp {
 
     private ProviderHttp() {}
+
+    /** A form body, URL-encoded, as bytes. */
+    public static byte[] formBody(MultiValueMap<String, String> form) {
+        StringBuilder out = new StringBuilder();
+        form.forEach((name, values) -> values.forEach(value -> {
+            if (!out.isEmpty()) {
+                out.append('&');
+            }
+            out.append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        }));
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
 
     /**
      * @param providerId for the messages of a refused configuration

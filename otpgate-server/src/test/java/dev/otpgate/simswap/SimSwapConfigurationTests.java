@@ -24,7 +24,17 @@ class SimSwapConfigurationTests {
 
     final ApplicationContextRunner context = new ApplicationContextRunner()
             .withUserConfiguration(Properties.class, SimSwapConfiguration.class)
-            .withBean(AppDirectory.class, () -> appId -> Optional.empty())
+            .withBean(AppDirectory.class, () -> new AppDirectory() {
+                @Override
+                public Optional<dev.otpgate.apps.App> find(String appId) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public java.util.List<dev.otpgate.apps.App> all() {
+                    return java.util.List.of();
+                }
+            })
             .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
             .withBean(Clock.class, Clock::systemUTC);
 

@@ -50,7 +50,17 @@ class SimSwapGateTests {
     static final String VERIFICATION = "vrf_01JSIMSWAPTESTS";
 
     final Map<String, App> apps = new ConcurrentHashMap<>();
-    final AppDirectory directory = appId -> Optional.ofNullable(apps.get(appId));
+    final AppDirectory directory = new AppDirectory() {
+        @Override
+        public Optional<App> find(String appId) {
+            return Optional.ofNullable(apps.get(appId));
+        }
+
+        @Override
+        public List<App> all() {
+            return List.copyOf(apps.values());
+        }
+    };
     final List<Object> events = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final TestClock clock = new TestClock();

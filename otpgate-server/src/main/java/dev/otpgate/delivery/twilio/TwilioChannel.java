@@ -10,7 +10,6 @@ import dev.otpgate.delivery.SendResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -143,25 +142,13 @@ final class TwilioChannel implements Channel, ReceiptWebhook {
                     .contentType(MediaType.APPLICATION_FORM_URLENCODED)
                     .accept(MediaType.APPLICATION_JSON)
                     // Bytes, not the map or a string: the client logs bodies it writes at debug level (S-45).
-                    .body(encode(form))
+                    .body(ProviderHttp.formBody(form))
                     .exchange((request, response) -> new Answer(response.getStatusCode().value(), json(response.getBody())));
         } catch (ResourceAccessException e) {
             throw new DeliveryException(unreachable(e), false, null);
         } catch (RuntimeException e) {
             throw new DeliveryException("twilio could not be called", false, null);
         }
-    }
-
-    private static byte[] encode(MultiValueMap<String, String> form) {
-        StringBuilder out = new StringBuilder();
-        form.forEach((name, values) -> values.forEach(value -> {
-            if (!out.isEmpty()) {
-                out.append('&');
-            }
-            out.append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
-                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
-        }));
-        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static String unreachable(ResourceAccessException e) {

@@ -168,7 +168,7 @@ final class VonageSmsChannel implements Channel, ReceiptWebhook {
                     .uri("/sms/json")
                     .contentType(MediaType.APPLICATION_FORM_URLENCODED)
                     .accept(MediaType.APPLICATION_JSON)
-                    .body(form)
+                    .body(ProviderHttp.formBody(form))
                     .exchange((request, res) -> new Response(res.getStatusCode().value(), read(res.getBody())));
         } catch (RestClientException e) {
             throw new DeliveryException("vonage: " + transportFailure(e), false, null);
