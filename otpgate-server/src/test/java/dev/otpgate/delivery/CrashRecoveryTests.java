@@ -9,12 +9,10 @@ import dev.otpgate.access.ApiKeySecrets;
 import dev.otpgate.support.ApiClient;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +54,7 @@ class CrashRecoveryTests {
             }
         });
 
-        Process first = start(port, smtpPort);
+        Process first = start(port, smtpPort, "first");
         List<String> ids = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         try {
@@ -72,7 +70,7 @@ class CrashRecoveryTests {
                 ids.add(started.text("id"));
                 addresses.add(to);
             }
-            waitUntil(() -> !held.isEmpty(), Duration.ofSeconds(20), "a send in flight");
+            waitUntil(() -> !held.isEmpty(), Duration.ofSeconds(20), () -> "a send in flight");
         } finally {
             first.destroyForcibly();
             first.waitFor(20, TimeUnit.SECONDS);
@@ -85,9 +83,19 @@ class CrashRecoveryTests {
 
         GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
-        Process second = start(port, smtpPort);
+        Process second = start(port, smtpPort, "second");
         try {
-            waitUntil(() -> smtp.getReceivedMessages().length >= 20, Duration.ofSeconds(90), "20 messages after the restart");
+            ApiClient check = new ApiClient("https://localhost:" + port, dataDir.resolve("tls/ca.pem"));
+            String appId = check.get("/v1/apps", ADMIN_KEY).json().get("apps").get(0).get("id").asString();
+            String readKey = check.post("/v1/apps/" + appId + "/api-keys", ADMIN_KEY,
+                    Map.of("name", "reader", "scopes", List.of())).text("secret");
+            for (String id : ids) {
+                assertThat(check.get("/v1/verifications/" + id, readKey).status())
+                        .as("verification %s, accepted with 201 before the kill, after the restart", id).isEqualTo(200);
+            }
+            waitUntil(() -> smtp.getReceivedMessages().length >= 20, Duration.ofSeconds(90),
+                    () -> smtp.getReceivedMessages().length + " of 20 messages after the restart; log of the restarted server:\n"
+                            + tail(dataDir.resolve("second.log")));
             Thread.sleep(2_000); // a duplicate would arrive now
             Map<String, Integer> perRecipient = new HashMap<>();
             for (MimeMessage message : smtp.getReceivedMessages()) {
@@ -100,7 +108,7 @@ class CrashRecoveryTests {
             String key = api.post("/v1/apps/" + api.get("/v1/apps", ADMIN_KEY).json().get("apps").get(0).get("id").asString()
                     + "/api-keys", ADMIN_KEY, Map.of("name", "k2", "scopes", List.of())).text("secret");
             waitUntil(() -> ids.stream().allMatch(id -> "sent".equals(api.get("/v1/verifications/" + id, key)
-                    .json().get("delivery").get("status").asString())), Duration.ofSeconds(20), "every step recorded as sent");
+                    .json().get("delivery").get("status").asString())), Duration.ofSeconds(20), () -> "every step recorded as sent");
         } finally {
             second.destroy();
             if (!second.waitFor(20, TimeUnit.SECONDS)) {
@@ -110,7 +118,7 @@ class CrashRecoveryTests {
         }
     }
 
-    private Process start(int port, int smtpPort) throws IOException {
+    private Process start(int port, int smtpPort, String name) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 OtpgateApplication.class.getName(), "--server.port=" + port, "--management.server.port=0",
@@ -118,32 +126,37 @@ class CrashRecoveryTests {
                 "--spring.mail.properties.mail.smtp.timeout=60000",
                 "--db-scheduler.heartbeat-interval=1s", "--db-scheduler.missed-heartbeats-limit=4",
                 "--db-scheduler.polling-interval=1s", "--otpgate.delivery.retry-backoff=1s")
-                .redirectErrorStream(true);
+                .redirectErrorStream(true).redirectOutput(dataDir.resolve(name + ".log").toFile());
         builder.environment().put("OTPGATE_DATA_DIR", dataDir.toString());
         builder.environment().put("OTPGATE_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);
         builder.environment().remove("OTPGATE_MASTER_KEY");
         Process process = builder.start();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        List<String> output = new ArrayList<>();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        String line;
-        while (Instant.now().isBefore(deadline) && (line = reader.readLine()) != null) {
-            output.add(line);
-            if (line.contains("otpgate is ready") || line.contains("APPLICATION FAILED TO START")) {
-                break;
-            }
-        }
-        Thread.ofVirtual().start(() -> reader.lines().forEach(ignored -> { }));
-        assertThat(output).as(String.join("\n", output)).anyMatch(l -> l.contains("otpgate is ready"));
+        Path log = dataDir.resolve(name + ".log");
+        waitUntil(() -> readable(log).contains("otpgate is ready") || readable(log).contains("APPLICATION FAILED TO START")
+                || !process.isAlive(), Duration.ofSeconds(120), () -> "the " + name + " server to start:\n" + tail(log));
+        assertThat(readable(log)).as(tail(log)).contains("otpgate is ready");
         return process;
     }
 
-    private static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout, String what)
-            throws InterruptedException {
+    private static String readable(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String tail(Path file) {
+        String text = readable(file);
+        return text.length() <= 6000 ? text : text.substring(text.length() - 6000);
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout,
+            java.util.function.Supplier<String> what) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what.get());
             }
             Thread.sleep(200);
         }

@@ -39,8 +39,11 @@ import tools.jackson.databind.JsonNode;
 abstract class FraudDefenceContract extends ServerTestSupport {
 
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
-    /** Area codes no other scenario of this class uses, so every scenario has prefixes of its own. */
-    private static final AtomicInteger NEXT_AREA = new AtomicInteger();
+    /**
+     * Area codes no other scenario of this class uses, so every scenario has prefixes of its own. Counted per
+     * subclass: each runs against a database of its own.
+     */
+    private static final java.util.Map<Class<?>, AtomicInteger> NEXT_AREA = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int[] AREAS = {201, 202, 212, 213, 214, 303, 305, 312, 404, 415, 503, 512, 602, 617, 702, 713,
             718, 805, 818, 919, 206, 210, 215, 216, 301, 310, 313, 314, 412, 414};
 
@@ -60,8 +63,9 @@ abstract class FraudDefenceContract extends ServerTestSupport {
     org.springframework.beans.factory.ObjectProvider<dev.otpgate.verification.StartGuard> guards;
 
     /** Fictional North American 555-01xx numbers in an area code (prefix {@code +1} and 4 digits) of its own. */
-    private static final class Range {
-        final int area = AREAS[NEXT_AREA.getAndIncrement()];
+    private final class Range {
+        final int area = AREAS[NEXT_AREA.computeIfAbsent(FraudDefenceContract.this.getClass(), type -> new AtomicInteger())
+                .getAndIncrement()];
 
         String number(int n) {
             return String.format("+1%d5550%03d", area, 100 + n);

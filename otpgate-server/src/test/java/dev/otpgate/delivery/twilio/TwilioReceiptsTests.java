@@ -233,7 +233,7 @@ class TwilioReceiptsTests extends ServerTestSupport {
                 .filter(request -> formOf(request).get("To").equals(to)).findFirst().orElseThrow();
         assertThat(formOf(sent)).containsEntry("StatusCallback", PUBLIC).containsEntry("From", "+14155550100");
 
-        recordStepIfTheWorkerDidNot(id, sid);
+        assertStepRecordedWithSid(id, sid);
 
         Map<String, String> params = statusCallback(sid, "undelivered", "30003");
         params.put("To", to);
@@ -244,8 +244,9 @@ class TwilioReceiptsTests extends ServerTestSupport {
         assertThat(step).containsEntry("status", "undelivered").containsEntry("reason", "30003");
         Response verification = api.get("/v1/verifications/" + id, app.key());
         assertThat(verification.text("status")).isEqualTo("failed");
-        assertThat(verification.json().get("delivery").get("status").asString()).isEqualTo("failed");
+        assertThat(verification.json().get("delivery").get("status").asString()).isEqualTo("undelivered");
         assertThat(verification.json().get("delivery").get("error").asString()).isEqualTo("undelivered: 30003");
+        assertThat(verification.text("failure_reason")).isEqualTo("delivery-failed");
         assertThat(verification.body()).doesNotContain(to);
     }
 
@@ -265,23 +266,11 @@ class TwilioReceiptsTests extends ServerTestSupport {
         }
     }
 
-    /**
-     * The delivery worker on this branch records the outcome on the verification but not yet a delivery step
-     * with the provider's message id; receipts are matched against that step. Write the row the worker will
-     * write, unless it already did.
-     */
-    void recordStepIfTheWorkerDidNot(String verificationId, String sid) {
-        int existing = jdbc.sql("select count(*) from delivery_steps where provider = ? and provider_message_id = ?")
-                .params("twilio-test", sid).query(Integer.class).single();
-        if (existing == 0) {
-            Map<String, Object> verification = jdbc.sql("select app_id, code_step from verifications where id = ?")
-                    .params(verificationId).query().singleRow();
-            java.sql.Timestamp now = java.sql.Timestamp.from(java.time.Instant.now());
-            jdbc.sql("insert into delivery_steps (verification_id, step, app_id, channel, provider, provider_message_id, "
-                            + "status, queued_at, sent_at, updated_at) values (?, ?, ?, 'sms', 'twilio-test', ?, 'sent', ?, ?, ?)")
-                    .params(verificationId, verification.get("code_step"), verification.get("app_id"), sid, now, now, now)
-                    .update();
-        }
+    /** The worker recorded the step with Twilio's message sid, which the receipt refers to. */
+    void assertStepRecordedWithSid(String verificationId, String sid) {
+        Map<String, Object> step = jdbc.sql("select verification_id, status from delivery_steps where provider = ? "
+                        + "and provider_message_id = ?").params("twilio-test", sid).query().singleRow();
+        assertThat(step).containsEntry("verification_id", verificationId).containsEntry("status", "sent");
     }
 
     static Map<String, String> formOf(LoggedRequest request) {

@@ -1,0 +1,134 @@
+package dev.otpgate.delivery;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.otpgate.support.ApiClient.Response;
+import dev.otpgate.support.ServerTestSupport;
+import dev.otpgate.support.TestApps;
+import dev.otpgate.support.TestApps.TestApp;
+import dev.otpgate.support.TestDatabases;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Provider failover and receipts through the whole server: two HTTP gateways for SMS, the preferred one down.
+ * The step goes out through the other and records the one tried first; the failed gateway then cools off. An
+ * undelivered receipt, signed as Standard Webhooks specifies, moves the workflow to its next step.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"server.port=0", "management.server.port=0", "db-scheduler.polling-interval=1s",
+                "otpgate.providers.gw-down.type=http", "otpgate.providers.gw-down.priority=10",
+                "otpgate.providers.gw-down.insecure-http=true",
+                "otpgate.providers.gw-down.body={\"to\":\"{to}\",\"text\":\"{text}\"}",
+                "otpgate.providers.gw-up.type=http", "otpgate.providers.gw-up.priority=20",
+                "otpgate.providers.gw-up.insecure-http=true",
+                "otpgate.providers.gw-up.body={\"to\":\"{to}\",\"text\":\"{text}\",\"ref\":\"{reference}\"}",
+                "otpgate.providers.gw-up.receipts.secret=" + ProviderFailoverTests.SECRET})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProviderFailoverTests extends ServerTestSupport {
+
+    static final byte[] KEY = "failover-test-webhook-key-32byte".getBytes(StandardCharsets.UTF_8);
+    static final String SECRET = "whsec_ZmFpbG92ZXItdGVzdC13ZWJob29rLWtleS0zMmJ5dGU=";
+    static final WireMockServer GATEWAYS = new WireMockServer(options().dynamicPort().http2PlainDisabled(true));
+
+    @DynamicPropertySource
+    static void gateways(DynamicPropertyRegistry registry) {
+        TestDatabases.h2(registry);
+        if (!GATEWAYS.isRunning()) {
+            GATEWAYS.start();
+            GATEWAYS.stubFor(post(urlEqualTo("/down")).willReturn(aResponse().withStatus(503)));
+            GATEWAYS.stubFor(post(urlEqualTo("/up")).willReturn(aResponse().withStatus(202)));
+        }
+        registry.add("otpgate.providers.gw-down.url", () -> GATEWAYS.baseUrl() + "/down");
+        registry.add("otpgate.providers.gw-up.url", () -> GATEWAYS.baseUrl() + "/up");
+    }
+
+    @AfterAll
+    static void stopGateways() {
+        GATEWAYS.stop();
+    }
+
+    @Test
+    @Order(1) // first: the gateway that is down must not be cooling off yet
+    void sendWhenThePreferredProviderFailsThenTheNextOneTakesItAndTheFailedOneCoolsOff_S08() {
+        assertThat(new String(Base64.getDecoder().decode(SECRET.substring(6)), StandardCharsets.UTF_8))
+                .isEqualTo(new String(KEY, StandardCharsets.UTF_8));
+        TestApp app = fixtures.app(Map.of());
+        String first = fixtures.start(app, TestApps.newPhone());
+        JsonNode step = sentStep(app, first);
+        assertThat(step.get("provider").asString()).isEqualTo("gw-up");
+        assertThat(step.get("providers_tried").get(0).asString()).startsWith("gw-down: ");
+        GATEWAYS.verify(1, postRequestedFor(urlEqualTo("/down")));
+
+        String second = fixtures.start(app, TestApps.newPhone());
+        JsonNode next = sentStep(app, second);
+        assertThat(next.get("provider").asString()).isEqualTo("gw-up");
+        assertThat(next.has("providers_tried") && !next.get("providers_tried").isEmpty()).isFalse();
+        GATEWAYS.verify(1, postRequestedFor(urlEqualTo("/down")));
+    }
+
+    @Test
+    @Order(2)
+    void receiptWhenTheGatewayReportsUndeliveredThenTheWorkflowMovesToItsNextStep() throws Exception {
+        TestApp app = fixtures.app(Map.of("allowed_channels", List.of("sms", "whatsapp")));
+        String to = TestApps.newPhone();
+        Response started = api.post("/v1/verifications", app.key(), Map.of("to", to,
+                "workflow", List.of(Map.of("channel", "sms", "timeout_seconds", 600), Map.of("channel", "whatsapp"))));
+        String id = started.text("id");
+        sentStep(app, id);
+
+        String body = "{\"message_id\":\"" + id + "/1\",\"status\":\"undelivered\"}";
+        Response unsigned = api.postRaw("/v1/providers/gw-up/receipts", null, body, Map.of("Content-Type", "application/json"));
+        assertThat(unsigned.status()).isEqualTo(401);
+        assertThat(api.get("/v1/verifications/" + id, app.key()).text("channel")).isEqualTo("sms");
+
+        String messageId = "msg_" + System.nanoTime();
+        String timestamp = String.valueOf(Instant.now().getEpochSecond());
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
+        String signature = Base64.getEncoder().encodeToString(
+                mac.doFinal((messageId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+        Map<String, String> headers = Map.of("Content-Type", "application/json", "webhook-id", messageId,
+                "webhook-timestamp", timestamp, "webhook-signature", "v1," + signature);
+        assertThat(api.postRaw("/v1/providers/gw-up/receipts", null, body, headers).status()).isEqualTo(204);
+        // The same receipt again changes nothing.
+        assertThat(api.postRaw("/v1/providers/gw-up/receipts", null, body, headers).status()).isEqualTo(204);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Response read = api.get("/v1/verifications/" + id, app.key());
+            assertThat(read.text("channel")).isEqualTo("whatsapp");
+            assertThat(read.json().get("steps").get(0).get("status").asString()).isEqualTo("undelivered");
+            assertThat(read.json().get("steps")).hasSize(2);
+        });
+        assertThat(fixtures.messagesTo(to)).hasSize(1);
+    }
+
+    private JsonNode sentStep(TestApp app, String id) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(api.get("/v1/verifications/" + id, app.key()).json().get("steps").get(0).get("status").asString())
+                        .isEqualTo("sent"));
+        return api.get("/v1/verifications/" + id, app.key()).json().get("steps").get(0);
+    }
+}
