@@ -22,6 +22,23 @@ public final class ProviderHttp {
 
     private ProviderHttp() {}
 
+    /**
+     * Why a provider call failed below HTTP, in words safe to show: {@code timed out}, {@code TLS handshake
+     * failed} or {@code connection failed}. The exception's own message is never used: it can quote the URL,
+     * and some providers take credentials or the number in it.
+     */
+    public static String transportFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return "timed out";
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS handshake failed";
+            }
+        }
+        return "connection failed";
+    }
+
     /** A form body, URL-encoded, as bytes. */
     public static byte[] formBody(MultiValueMap<String, String> form) {
         StringBuilder out = new StringBuilder();

@@ -10,7 +10,6 @@ import dev.otpgate.delivery.SendResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -27,7 +26,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpMethod;
@@ -233,7 +231,7 @@ final class HttpGatewayChannel implements Channel, ReceiptWebhook {
         try {
             response = request.exchange((req, res) -> new Response(res.getStatusCode().value(), read(res.getBody())));
         } catch (RestClientException e) {
-            throw new DeliveryException(id + ": " + transportFailure(e), false, null);
+            throw new DeliveryException(id + ": " + ProviderHttp.transportFailure(e), false, null);
         }
         int status = response.status();
         boolean accepted = settings.successStatus().isEmpty() ? status / 100 == 2 : settings.successStatus().contains(status);
@@ -365,18 +363,6 @@ final class HttpGatewayChannel implements Channel, ReceiptWebhook {
         }
         String value = node.asString();
         return value.isBlank() ? null : value;
-    }
-
-    static String transportFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
-                return "timed out";
-            }
-            if (t instanceof SSLException) {
-                return "TLS handshake failed";
-            }
-        }
-        return "connection failed";
     }
 
     private static byte[] read(InputStream in) throws IOException {

@@ -10,14 +10,12 @@ import dev.otpgate.delivery.SendResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.util.LinkedMultiValueMap;
@@ -145,22 +143,10 @@ final class TwilioChannel implements Channel, ReceiptWebhook {
                     .body(ProviderHttp.formBody(form))
                     .exchange((request, response) -> new Answer(response.getStatusCode().value(), json(response.getBody())));
         } catch (ResourceAccessException e) {
-            throw new DeliveryException(unreachable(e), false, null);
+            throw new DeliveryException("twilio: " + ProviderHttp.transportFailure(e), false, null);
         } catch (RuntimeException e) {
             throw new DeliveryException("twilio could not be called", false, null);
         }
-    }
-
-    private static String unreachable(ResourceAccessException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof HttpTimeoutException || cause instanceof java.net.SocketTimeoutException) {
-                return "twilio did not answer in time";
-            }
-            if (cause instanceof SSLException) {
-                return "twilio could not be reached: TLS handshake failed";
-            }
-        }
-        return "twilio could not be reached";
     }
 
     private static JsonNode json(InputStream body) {

@@ -15,7 +15,6 @@ import dev.otpgate.delivery.SendResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,7 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -171,7 +169,7 @@ final class VonageSmsChannel implements Channel, ReceiptWebhook {
                     .body(ProviderHttp.formBody(form))
                     .exchange((request, res) -> new Response(res.getStatusCode().value(), read(res.getBody())));
         } catch (RestClientException e) {
-            throw new DeliveryException("vonage: " + transportFailure(e), false, null);
+            throw new DeliveryException("vonage: " + ProviderHttp.transportFailure(e), false, null);
         }
         if (response == null || response.status() / 100 != 2) {
             int status = response == null ? 0 : response.status();
@@ -350,18 +348,6 @@ final class VonageSmsChannel implements Channel, ReceiptWebhook {
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || !value.isValueNode() || value.isNull() ? null : value.asString();
-    }
-
-    static String transportFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
-                return "timed out";
-            }
-            if (t instanceof SSLException) {
-                return "TLS handshake failed";
-            }
-        }
-        return "connection failed";
     }
 
     static byte[] read(InputStream in) throws IOException {

@@ -9,7 +9,6 @@ import dev.otpgate.delivery.ReceiptWebhook;
 import dev.otpgate.delivery.SendResult;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -23,7 +22,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import javax.net.ssl.SSLException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.ResourceAccessException;
@@ -125,7 +123,7 @@ final class WhatsAppChannel implements Channel, ReceiptWebhook {
                     .body(JSON.writeValueAsBytes(body(message)))
                     .exchange((request, response) -> new Answer(response.getStatusCode().value(), json(response.getBody())));
         } catch (ResourceAccessException e) {
-            throw new DeliveryException(unreachable(e), false, null);
+            throw new DeliveryException("whatsapp: " + ProviderHttp.transportFailure(e), false, null);
         } catch (RuntimeException e) {
             throw new DeliveryException("whatsapp could not be called", false, null);
         }
@@ -154,18 +152,6 @@ final class WhatsAppChannel implements Channel, ReceiptWebhook {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    private static String unreachable(ResourceAccessException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof HttpTimeoutException || cause instanceof java.net.SocketTimeoutException) {
-                return "whatsapp did not answer in time";
-            }
-            if (cause instanceof SSLException) {
-                return "whatsapp could not be reached: TLS handshake failed";
-            }
-        }
-        return "whatsapp could not be reached";
     }
 
     private static DeliveryException failure(Answer answer) {

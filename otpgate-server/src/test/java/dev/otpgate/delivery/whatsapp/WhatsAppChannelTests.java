@@ -142,7 +142,7 @@ class WhatsAppChannelTests {
         DeliveryException e = catchDelivery(() -> channel(URI.create(graph.baseUrl()), Duration.ofMillis(300), SECRET)
                 .send(message("en")));
         assertThat(e.permanent()).isFalse();
-        assertThat(e.getMessage()).isEqualTo("whatsapp did not answer in time");
+        assertThat(e.getMessage()).isEqualTo("whatsapp: timed out");
     }
 
     @Test
