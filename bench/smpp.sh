@@ -56,7 +56,7 @@ SMSC_PORT=$(cat "$WORK/smsc.port")
     --otpgate.providers.bench.port="$SMSC_PORT" --otpgate.providers.bench.system-id=otpgate \
     --otpgate.providers.bench.password=pw-ok1 --otpgate.providers.bench.source-address=OTPGATE \
     --otpgate.providers.bench.window="$E2E_WINDOW" --otpgate.providers.bench.max-submits-per-second=10000 \
-    >"$WORK/server.log" 2>&1 &
+    ${SERVER_ARGS:-} >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 CA=$WORK/data/tls/ca.pem
 for _ in $(seq 120); do
