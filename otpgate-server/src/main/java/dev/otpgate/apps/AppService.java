@@ -13,6 +13,16 @@ import org.springframework.stereotype.Service;
 class AppService implements AppDirectory {
 
     private static final Pattern TEST_CODE = Pattern.compile("[0-9]{4,10}");
+    /**
+     * Apps are read on every start, check and delivery job, and each read parses two JSON documents. A node keeps
+     * what it read for one second; its own changes apply at once, another node's within that second.
+     */
+    private static final long CACHE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private static final int CACHE_MAX = 10_000;
+
+    private record Cached(App app, long loadedAt) {}
+
+    private final java.util.Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final AppRepository repository;
     private final Destinations destinations;
@@ -33,7 +43,9 @@ class AppService implements AppDirectory {
     App update(String id, AppSettings settings) {
         App current = find(id).orElseThrow(() -> ApiProblem.notFound("app"));
         App changed = withTestDestinations(settings.applyTo(current, id, clock.instant()));
-        if (!repository.update(changed)) {
+        boolean updated = repository.update(changed);
+        cache.remove(id);
+        if (!updated) {
             throw ApiProblem.notFound("app");
         }
         return changed;
@@ -76,7 +88,9 @@ class AppService implements AppDirectory {
     }
 
     void delete(String id) {
-        if (!repository.delete(id)) {
+        boolean deleted = repository.delete(id);
+        cache.remove(id);
+        if (!deleted) {
             throw ApiProblem.notFound("app");
         }
     }
@@ -88,6 +102,23 @@ class AppService implements AppDirectory {
 
     @Override
     public Optional<App> find(String appId) {
-        return Ids.looksLike("app", appId) ? repository.find(appId) : Optional.empty();
+        if (!Ids.looksLike("app", appId)) {
+            return Optional.empty();
+        }
+        long now = System.nanoTime();
+        Cached cached = cache.get(appId);
+        if (cached != null && now - cached.loadedAt() < CACHE_NANOS) {
+            return Optional.of(cached.app());
+        }
+        Optional<App> app = repository.find(appId);
+        if (app.isPresent()) {
+            if (cache.size() >= CACHE_MAX) {
+                cache.clear();
+            }
+            cache.put(appId, new Cached(app.get(), now));
+        } else {
+            cache.remove(appId);
+        }
+        return app;
     }
 }
