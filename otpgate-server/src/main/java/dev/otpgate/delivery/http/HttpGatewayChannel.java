@@ -1,11 +1,10 @@
 package dev.otpgate.delivery.http;
 
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.ConfiguredProvider;
 import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.ProviderHttp;
-import dev.otpgate.delivery.ReceiptWebhook;
 import dev.otpgate.delivery.SendResult;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the body may hold credentials, the number and the text, and none of them reaches a log line or an exception
  * (S-45).
  */
-final class HttpGatewayChannel implements Channel, ReceiptWebhook {
+final class HttpGatewayChannel extends ConfiguredProvider {
 
     private static final Logger log = LoggerFactory.getLogger(HttpGatewayChannel.class);
     private static final int MAX_RESPONSE_BYTES = 64 * 1024;
@@ -54,7 +53,6 @@ final class HttpGatewayChannel implements Channel, ReceiptWebhook {
     private static final Pattern SAFE_REASON = Pattern.compile("[A-Za-z0-9_.:\\- ]{1,64}");
     private static final Pattern LONG_DIGITS = Pattern.compile("[0-9]{7,}");
 
-    private final String id;
     private final HttpSettings settings;
     private final HttpMethod method;
     private final Template url;
@@ -70,7 +68,7 @@ final class HttpGatewayChannel implements Channel, ReceiptWebhook {
     private final JsonMapper json = JsonMapper.builder().build();
 
     HttpGatewayChannel(String id, HttpSettings settings, boolean production, Clock clock) {
-        this.id = id;
+        super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
         String prefix = "otpgate.providers." + id + ".";
@@ -184,26 +182,6 @@ final class HttpGatewayChannel implements Channel, ReceiptWebhook {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(property + " must be whsec_ followed by a base64 key");
         }
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String providerId() {
-        return id;
-    }
-
-    @Override
-    public boolean serves(String channel) {
-        return settings.channels().contains(channel);
-    }
-
-    @Override
-    public int priority() {
-        return settings.priority();
     }
 
     @Override

@@ -1,11 +1,10 @@
 package dev.otpgate.delivery.twilio;
 
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.ConfiguredProvider;
 import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.ProviderHttp;
-import dev.otpgate.delivery.ReceiptWebhook;
 import dev.otpgate.delivery.SendResult;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code …/Calls.json}), with HTTP Basic authentication, and Twilio's status callbacks as receipts. Failures name
  * Twilio's error code only: never the number, the body or the token (S-45).
  */
-final class TwilioChannel implements Channel, ReceiptWebhook {
+final class TwilioChannel extends ConfiguredProvider {
 
     /** Twilio error codes that say the destination cannot receive this message: another try would fail too. */
     private static final Set<Integer> DESTINATION_ERRORS = Set.of(
@@ -52,7 +51,6 @@ final class TwilioChannel implements Channel, ReceiptWebhook {
     private static final int MAX_RESPONSE_BYTES = 64 * 1024;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final String id;
     private final TwilioSettings settings;
     private final String statusCallback;
     private final RestClient http;
@@ -60,7 +58,7 @@ final class TwilioChannel implements Channel, ReceiptWebhook {
     private final Clock clock;
 
     TwilioChannel(String id, TwilioSettings settings, URI publicUrl, boolean production, Clock clock) {
-        this.id = id;
+        super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
         this.statusCallback = publicUrl == null ? null
@@ -69,26 +67,6 @@ final class TwilioChannel implements Channel, ReceiptWebhook {
                 settings.insecureHttp(), production);
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (settings.accountSid() + ":" + settings.authToken()).getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String providerId() {
-        return id;
-    }
-
-    @Override
-    public boolean serves(String channel) {
-        return settings.channels().contains(channel);
-    }
-
-    @Override
-    public int priority() {
-        return settings.priority();
     }
 
     @Override

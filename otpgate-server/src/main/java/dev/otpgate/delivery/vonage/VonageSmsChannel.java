@@ -5,12 +5,11 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.ConfiguredProvider;
 import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.ProviderHttp;
-import dev.otpgate.delivery.ReceiptWebhook;
 import dev.otpgate.delivery.SendResult;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * signs them with. Failure reasons quote Vonage's status code only; the number, the text and the credentials
  * never reach a log line or an exception (S-45).
  */
-final class VonageSmsChannel implements Channel, ReceiptWebhook {
+final class VonageSmsChannel extends ConfiguredProvider {
 
     private static final Logger log = LoggerFactory.getLogger(VonageSmsChannel.class);
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
@@ -77,7 +76,6 @@ final class VonageSmsChannel implements Channel, ReceiptWebhook {
             "33"); // number de-activated
     private static final DateTimeFormatter VONAGE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z");
 
-    private final String id;
     private final VonageSettings settings;
     private final RestClient client;
     private final String callbackUrl;
@@ -86,7 +84,7 @@ final class VonageSmsChannel implements Channel, ReceiptWebhook {
     private final JsonMapper json = JsonMapper.builder().build();
 
     VonageSmsChannel(String id, VonageSettings settings, URI publicUrl, boolean production, Clock clock) {
-        this.id = id;
+        super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
         String prefix = "otpgate.providers." + id + ".";
@@ -114,26 +112,6 @@ final class VonageSmsChannel implements Channel, ReceiptWebhook {
                 throw new IllegalStateException(prefix + "signature-secret must be at least 32 bytes long");
             }
         }
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String providerId() {
-        return id;
-    }
-
-    @Override
-    public boolean serves(String channel) {
-        return settings.channels().contains(channel);
-    }
-
-    @Override
-    public int priority() {
-        return settings.priority();
     }
 
     @Override

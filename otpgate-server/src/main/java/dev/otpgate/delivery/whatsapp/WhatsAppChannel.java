@@ -1,11 +1,10 @@
 package dev.otpgate.delivery.whatsapp;
 
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.ConfiguredProvider;
 import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.ProviderHttp;
-import dev.otpgate.delivery.ReceiptWebhook;
 import dev.otpgate.delivery.SendResult;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * webhooks signed with the app secret ({@code X-Hub-Signature-256}) become receipts. Failures name Meta's error
  * code only (S-45).
  */
-final class WhatsAppChannel implements Channel, ReceiptWebhook {
+final class WhatsAppChannel extends ConfiguredProvider {
 
     /** Meta error codes that say this recipient cannot get this message: another try would fail too. */
     private static final Set<Integer> RECIPIENT_ERRORS = Set.of(
@@ -49,37 +48,16 @@ final class WhatsAppChannel implements Channel, ReceiptWebhook {
     private static final int MAX_RESPONSE_BYTES = 64 * 1024;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final String id;
     private final WhatsAppSettings settings;
     private final RestClient http;
     private final String path;
 
     WhatsAppChannel(String id, WhatsAppSettings settings, boolean production) {
-        this.id = id;
+        super(id, List.of("whatsapp"), settings.priority()); // WhatsApp only, whatever channels says
         this.settings = settings;
         this.http = ProviderHttp.client(id, settings.baseUrl(), settings.connectTimeout(), settings.readTimeout(),
                 settings.insecureHttp(), production);
         this.path = "/" + settings.apiVersion() + "/" + settings.phoneNumberId() + "/messages";
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String providerId() {
-        return id;
-    }
-
-    @Override
-    public boolean serves(String channel) {
-        return "whatsapp".equals(channel);
-    }
-
-    @Override
-    public int priority() {
-        return settings.priority();
     }
 
     /** The template language for a message locale: configured by locale, then by language, else the locale itself. */
