@@ -1,6 +1,9 @@
 package dev.otpgate.delivery;
 
 import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 
 /**
  * A source of providers built from configuration ({@code otpgate.providers.<id>.type = twilio}, …): each
@@ -9,4 +12,17 @@ import java.util.List;
 public interface ChannelProviders {
 
     List<Channel> providers();
+
+    /** The ids under {@code otpgate.providers} whose {@code type} is {@code type}, sorted. */
+    static List<String> idsOfType(Binder binder, String type) {
+        return binder.bind("otpgate.providers", Bindable.mapOf(String.class, Typed.class)).orElse(Map.of())
+                .entrySet().stream()
+                .filter(entry -> type.equals(entry.getValue().type()))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+    }
+
+    /** Only the {@code type} key of a provider entry. */
+    record Typed(String type) {}
 }

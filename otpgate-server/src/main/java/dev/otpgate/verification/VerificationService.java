@@ -549,18 +549,9 @@ class VerificationService {
         return channel.equals("sms") || channel.equals("voice");
     }
 
-    /** The app's test destination matching this one, compared in normalised form. */
-    private Optional<DeliverySettings.TestDestination> testDestination(App app, Destination destination) {
-        for (DeliverySettings.TestDestination test : app.delivery().testDestinations()) {
-            try {
-                if (destinations.parse(test.to()).value().equals(destination.value())) {
-                    return Optional.of(test);
-                }
-            } catch (ApiProblem unparseable) {
-                // Validated when the app was saved; an entry that no longer parses matches nothing.
-            }
-        }
-        return Optional.empty();
+    /** The app's test destination matching this one; both are normalised (the app's when it was saved). */
+    private static Optional<DeliverySettings.TestDestination> testDestination(App app, Destination destination) {
+        return app.delivery().testDestinations().stream().filter(test -> test.to().equals(destination.value())).findFirst();
     }
 
     /** The 11-character hash of an Android app for the SMS Retriever API. */

@@ -6,9 +6,7 @@ import dev.otpgate.platform.OtpgateProperties;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -26,22 +24,11 @@ class HttpProviders implements ChannelProviders {
 
     HttpProviders(Binder binder, boolean production, Clock clock) {
         List<Channel> list = new ArrayList<>();
-        for (String id : providerIds(binder)) {
+        for (String id : ChannelProviders.idsOfType(binder, "http")) {
             HttpSettings settings = binder.bind("otpgate.providers." + id, HttpSettings.class).get();
             list.add(new HttpGatewayChannel(id, settings, production, clock));
         }
         this.providers = List.copyOf(list);
-    }
-
-    private static List<String> providerIds(Binder binder) {
-        Map<String, ProviderType> types = binder
-                .bind("otpgate.providers", Bindable.mapOf(String.class, ProviderType.class))
-                .orElse(Map.of());
-        return types.entrySet().stream()
-                .filter(e -> "http".equals(e.getValue().type()))
-                .map(Map.Entry::getKey)
-                .sorted()
-                .toList();
     }
 
     @Override
@@ -49,5 +36,4 @@ class HttpProviders implements ChannelProviders {
         return providers;
     }
 
-    record ProviderType(String type) {}
 }
