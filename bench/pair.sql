@@ -44,7 +44,7 @@ update scheduled_tasks set picked = true, picked_by = 'pgbench', last_heartbeat 
 select * from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1';
 -- VerificationDeliveryTracker.isCurrent -> VerificationRepository.isCurrent
 select count(*) from verifications where id = 'vrf_pgbench_' || :r and code_step = 1 and status = 'pending';
--- DevInboxChannel.send: keep the message (a timer trims the inbox every 10 s, not counted here)
+-- DevInboxProvider.send: keep the message (a timer trims the inbox every 10 s, not counted here)
 insert into dev_messages (channel, recipient, body, created_at) values ('sms', '+14155550' || :phone, 'Bench: your verification code is 123456. It expires in 10 minutes.' || chr(10) || 'Do not share this code with anyone.', now());
 -- VerificationDeliveryTracker.sent -> VerificationRepository.recordDelivery
 update verifications set delivery_status = 'sent', delivery_error = null, updated_at = now() where id = 'vrf_pgbench_' || :r and code_step = 1;

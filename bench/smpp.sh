@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Submits per second through one SMPP bind (our SmppChannel with its window) against a jSMPP SMSC on
+# Submits per second through one SMPP bind (our SmppProvider with its window) against a jSMPP SMSC on
 # loopback, and send latency at half of that rate. See bench/README-smpp.md.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Submits per second through one {@link SmppChannel} bind against the jSMPP test SMSC on loopback, and the
+ * Submits per second through one {@link SmppProvider} bind against the jSMPP test SMSC on loopback, and the
  * send latency (submit_sm out to submit_sm_resp in) at a fixed fraction of that rate. Compiled and run by
  * bench/smpp.sh on the server's test class path (same package, so the provider is used as the server does).
  *
@@ -28,7 +28,7 @@ public final class SmppBench {
             SmppProperties properties = new SmppProperties("smpp", "127.0.0.1", smsc.port(), smsc.systemId,
                     smsc.password, "", "OTPGATE", window, 1_000_000, Duration.ofSeconds(30), Duration.ofMillis(100),
                     Duration.ofSeconds(1), Duration.ofSeconds(5), 10, List.of("sms"));
-            SmppChannel channel = new SmppChannel("bench", properties, receipt -> { });
+            SmppProvider channel = new SmppProvider("bench", properties, receipt -> { });
             channel.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!channel.bound()) {
@@ -60,7 +60,7 @@ public final class SmppBench {
         }
     }
 
-    static double saturate(SmppChannel channel, OutboundMessage message, int senders, int seconds)
+    static double saturate(SmppProvider channel, OutboundMessage message, int senders, int seconds)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(senders);
         AtomicLong done = new AtomicLong();
@@ -84,7 +84,7 @@ public final class SmppBench {
         return done.get() / elapsed;
     }
 
-    static long[] paced(SmppChannel channel, OutboundMessage message, double rate, int seconds, int senders)
+    static long[] paced(SmppProvider channel, OutboundMessage message, double rate, int seconds, int senders)
             throws Exception {
         int total = (int) (rate * seconds);
         long[] latencies = new long[total];

@@ -6,7 +6,7 @@ import java.util.List;
  * What every provider configured under {@code otpgate.providers.<id>} with receipts of its own shares: its id
  * (also the id of its receipts endpoint), the channels it serves and its priority.
  */
-public abstract class ConfiguredProvider implements Channel, ReceiptWebhook {
+public abstract class ConfiguredProvider implements Provider, ReceiptWebhook {
 
     protected final String id;
     private final List<String> channels;

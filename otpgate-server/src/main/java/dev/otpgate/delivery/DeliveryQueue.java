@@ -24,11 +24,11 @@ public class DeliveryQueue {
     private final OneTimeTask<String> task;
     private final KeyRing keys;
     private final JsonMapper json;
-    private final ChannelRouter router;
+    private final ProviderRegistry router;
     private final DeliveryWakeUp wakeUp;
 
     DeliveryQueue(SchedulerClient scheduler, @Qualifier("deliverTask") OneTimeTask<String> deliverTask, KeyRing keys, JsonMapper json,
-            ChannelRouter router, DeliveryWakeUp wakeUp) {
+            ProviderRegistry router, DeliveryWakeUp wakeUp) {
         this.scheduler = scheduler;
         this.task = deliverTask;
         this.keys = keys;

@@ -36,7 +36,7 @@ class DeliveryWorker {
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
 
     @Bean
-    OneTimeTask<String> deliverTask(@Lazy DeliveryQueue queue, MessageRenderer renderer, ChannelRouter router,
+    OneTimeTask<String> deliverTask(@Lazy DeliveryQueue queue, MessageRenderer renderer, ProviderRegistry router,
             ObjectProvider<DeliveryTracker> tracker, AppDirectory apps, DeliverySteps steps, ProviderHealth health,
             ObjectProvider<SendGate> gates, MeterRegistry meters, Clock clock, DeliveryProperties properties) {
         int maxTries = properties.maxTries();
@@ -83,7 +83,7 @@ class DeliveryWorker {
                             }
                         }
                     }
-                    List<Channel> providers = router.candidates(request.channel());
+                    List<Provider> providers = router.candidates(request.channel());
                     if (providers.isEmpty()) {
                         steps.record(request, null, null, "failed", "no provider for channel " + request.channel(), null,
                                 null, List.of());
@@ -93,7 +93,7 @@ class DeliveryWorker {
                     OutboundMessage message = renderer.render(request, app.get());
                     List<String> tried = new ArrayList<>();
                     int tries = context.getExecution().consecutiveFailures + 1;
-                    for (Channel provider : providers) {
+                    for (Provider provider : providers) {
                         SendResult result;
                         try {
                             result = provider.send(message);

@@ -42,7 +42,7 @@ class ReceiptController {
     private final ReceiptSink sink;
     private final String publicUrl;
 
-    ReceiptController(List<ReceiptWebhook> webhooks, List<ChannelProviders> providers, ReceiptSink sink,
+    ReceiptController(List<ReceiptWebhook> webhooks, List<ProviderSource> providers, ReceiptSink sink,
             OtpgateProperties properties) {
         this.webhooks = Stream.concat(webhooks.stream(), providers.stream()
                         .flatMap(source -> source.providers().stream())

@@ -21,17 +21,17 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Dev inbox", description = "Messages kept instead of sent, embedded mode only (admin scope)")
 class DevInboxController {
 
-    private final DevInboxChannel inbox;
+    private final DevInboxProvider inbox;
     private final Destinations destinations;
 
-    DevInboxController(DevInboxChannel inbox, Destinations destinations) {
+    DevInboxController(DevInboxProvider inbox, Destinations destinations) {
         this.inbox = inbox;
         this.destinations = destinations;
     }
 
     @GetMapping(path = "/v1/dev/messages", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Read the dev inbox, newest first; ?to= filters by destination (any spelling)")
-    Map<String, List<DevInboxChannel.Message>> messages(@RequestParam(required = false) String to,
+    Map<String, List<DevInboxProvider.Message>> messages(@RequestParam(required = false) String to,
             @RequestParam(defaultValue = "50") int limit) {
         if (limit < 1 || limit > 1000) {
             throw ApiProblem.invalid("limit", "must be 1–1000");

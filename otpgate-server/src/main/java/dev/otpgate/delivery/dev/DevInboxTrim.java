@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Lazy;
 class DevInboxTrim {
 
     @Bean
-    RecurringTask<Void> devInboxTrimTask(@Lazy DevInboxChannel inbox) {
+    RecurringTask<Void> devInboxTrimTask(@Lazy DevInboxProvider inbox) {
         return Tasks.recurring("dev-inbox-trim", FixedDelay.ofSeconds(10)).execute((instance, context) -> inbox.trim());
     }
 }

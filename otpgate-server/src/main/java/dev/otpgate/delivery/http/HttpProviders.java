@@ -1,7 +1,7 @@
 package dev.otpgate.delivery.http;
 
-import dev.otpgate.delivery.Channel;
-import dev.otpgate.delivery.ChannelProviders;
+import dev.otpgate.delivery.Provider;
+import dev.otpgate.delivery.ProviderSource;
 import dev.otpgate.platform.OtpgateProperties;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,9 +13,9 @@ import org.springframework.stereotype.Component;
 
 /** The providers configured with {@code otpgate.providers.<id>.type: http}. */
 @Component
-class HttpProviders implements ChannelProviders {
+class HttpProviders implements ProviderSource {
 
-    private final List<Channel> providers;
+    private final List<Provider> providers;
 
     @Autowired
     HttpProviders(Environment environment, OtpgateProperties properties, Clock clock) {
@@ -23,16 +23,16 @@ class HttpProviders implements ChannelProviders {
     }
 
     HttpProviders(Binder binder, boolean production, Clock clock) {
-        List<Channel> list = new ArrayList<>();
-        for (String id : ChannelProviders.idsOfType(binder, "http")) {
+        List<Provider> list = new ArrayList<>();
+        for (String id : ProviderSource.idsOfType(binder, "http")) {
             HttpSettings settings = binder.bind("otpgate.providers." + id, HttpSettings.class).get();
-            list.add(new HttpGatewayChannel(id, settings, production, clock));
+            list.add(new HttpGatewayProvider(id, settings, production, clock));
         }
         this.providers = List.copyOf(list);
     }
 
     @Override
-    public List<Channel> providers() {
+    public List<Provider> providers() {
         return providers;
     }
 

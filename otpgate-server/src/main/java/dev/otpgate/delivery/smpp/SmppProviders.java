@@ -1,7 +1,7 @@
 package dev.otpgate.delivery.smpp;
 
-import dev.otpgate.delivery.Channel;
-import dev.otpgate.delivery.ChannelProviders;
+import dev.otpgate.delivery.Provider;
+import dev.otpgate.delivery.ProviderSource;
 import dev.otpgate.delivery.ReceiptSink;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,23 +16,23 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * The SMPP providers: one {@link SmppChannel} per {@code otpgate.providers.<id>} whose {@code type} is
+ * The SMPP providers: one {@link SmppProvider} per {@code otpgate.providers.<id>} whose {@code type} is
  * {@code smpp}. They bind when the context starts and unbind when it stops; {@code otpgate.smpp.bound}
  * (tagged {@code provider}) is 1 while a provider is bound.
  */
 @Component
-class SmppProviders implements ChannelProviders, SmartLifecycle {
+class SmppProviders implements ProviderSource, SmartLifecycle {
 
     static final String PREFIX = "otpgate.providers";
 
-    private final List<SmppChannel> channels;
+    private final List<SmppProvider> channels;
     private volatile boolean running;
 
     SmppProviders(Environment environment, ReceiptSink receipts, ObjectProvider<MeterRegistry> meters) {
         this.channels = create(Binder.get(environment), receipts);
         MeterRegistry registry = meters.getIfAvailable();
         if (registry != null) {
-            for (SmppChannel channel : channels) {
+            for (SmppProvider channel : channels) {
                 Gauge.builder("otpgate.smpp.bound", channel, c -> c.bound() ? 1 : 0)
                         .tag("provider", channel.id())
                         .description("1 while the SMPP provider is bound")
@@ -41,16 +41,16 @@ class SmppProviders implements ChannelProviders, SmartLifecycle {
         }
     }
 
-    static List<SmppChannel> create(Binder binder, ReceiptSink receipts) {
+    static List<SmppProvider> create(Binder binder, ReceiptSink receipts) {
         Map<String, Typed> entries = binder.bind(PREFIX, Bindable.mapOf(String.class, Typed.class)).orElse(Map.of());
-        List<SmppChannel> created = new ArrayList<>();
+        List<SmppProvider> created = new ArrayList<>();
         entries.forEach((id, entry) -> {
             if ("smpp".equals(entry.type())) {
                 String prefix = PREFIX + "." + id;
                 SmppProperties properties = binder.bind(prefix, SmppProperties.class)
                         .orElseThrow(() -> new IllegalStateException("SMPP provider: " + prefix + " is empty"))
                         .validate(prefix);
-                created.add(new SmppChannel(id, properties, receipts));
+                created.add(new SmppProvider(id, properties, receipts));
             }
         });
         return List.copyOf(created);
@@ -61,20 +61,20 @@ class SmppProviders implements ChannelProviders, SmartLifecycle {
     }
 
     @Override
-    public List<Channel> providers() {
+    public List<Provider> providers() {
         return List.copyOf(channels);
     }
 
     @Override
     public void start() {
-        channels.forEach(SmppChannel::start);
+        channels.forEach(SmppProvider::start);
         running = true;
     }
 
     @Override
     public void stop() {
         running = false;
-        channels.forEach(SmppChannel::close);
+        channels.forEach(SmppProvider::close);
     }
 
     @Override

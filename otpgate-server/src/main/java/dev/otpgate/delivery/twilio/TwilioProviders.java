@@ -1,7 +1,7 @@
 package dev.otpgate.delivery.twilio;
 
-import dev.otpgate.delivery.Channel;
-import dev.otpgate.delivery.ChannelProviders;
+import dev.otpgate.delivery.Provider;
+import dev.otpgate.delivery.ProviderSource;
 import dev.otpgate.platform.OtpgateProperties;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,23 +13,23 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-/** The {@code otpgate.providers.<id>} entries of {@code type: twilio}, each a {@link TwilioChannel}. */
+/** The {@code otpgate.providers.<id>} entries of {@code type: twilio}, each a {@link TwilioProvider}. */
 @Component
-class TwilioProviders implements ChannelProviders {
+class TwilioProviders implements ProviderSource {
 
     static final String TYPE = "twilio";
     private static final Set<String> CHANNELS = Set.of("sms", "voice");
 
-    private final List<Channel> providers;
+    private final List<Provider> providers;
 
     TwilioProviders(Environment environment, OtpgateProperties properties, Clock clock) {
         Map<String, TwilioSettings> entries = Binder.get(environment)
                 .bind("otpgate.providers", Bindable.mapOf(String.class, TwilioSettings.class))
                 .orElse(Map.of());
-        List<Channel> channels = new ArrayList<>();
+        List<Provider> channels = new ArrayList<>();
         entries.forEach((id, settings) -> {
             if (TYPE.equals(settings.type())) {
-                channels.add(new TwilioChannel(id, validated(id, settings), properties.publicUrl(),
+                channels.add(new TwilioProvider(id, validated(id, settings), properties.publicUrl(),
                         properties.production(), clock));
             }
         });
@@ -37,7 +37,7 @@ class TwilioProviders implements ChannelProviders {
     }
 
     @Override
-    public List<Channel> providers() {
+    public List<Provider> providers() {
         return providers;
     }
 

@@ -1,7 +1,7 @@
 package dev.otpgate.delivery.vonage;
 
-import dev.otpgate.delivery.Channel;
-import dev.otpgate.delivery.ChannelProviders;
+import dev.otpgate.delivery.Provider;
+import dev.otpgate.delivery.ProviderSource;
 import dev.otpgate.platform.OtpgateProperties;
 import java.net.URI;
 import java.time.Clock;
@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
 
 /** The providers configured with {@code otpgate.providers.<id>.type: vonage}. */
 @Component
-class VonageProviders implements ChannelProviders {
+class VonageProviders implements ProviderSource {
 
-    private final List<Channel> providers;
+    private final List<Provider> providers;
 
     @Autowired
     VonageProviders(Environment environment, OtpgateProperties properties, Clock clock) {
@@ -24,16 +24,16 @@ class VonageProviders implements ChannelProviders {
     }
 
     VonageProviders(Binder binder, URI publicUrl, boolean production, Clock clock) {
-        List<Channel> list = new ArrayList<>();
-        for (String id : ChannelProviders.idsOfType(binder, "vonage")) {
+        List<Provider> list = new ArrayList<>();
+        for (String id : ProviderSource.idsOfType(binder, "vonage")) {
             VonageSettings settings = binder.bind("otpgate.providers." + id, VonageSettings.class).get();
-            list.add(new VonageSmsChannel(id, settings, publicUrl, production, clock));
+            list.add(new VonageSmsProvider(id, settings, publicUrl, production, clock));
         }
         this.providers = List.copyOf(list);
     }
 
     @Override
-    public List<Channel> providers() {
+    public List<Provider> providers() {
         return providers;
     }
 

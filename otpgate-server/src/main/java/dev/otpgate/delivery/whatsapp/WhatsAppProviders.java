@@ -1,7 +1,7 @@
 package dev.otpgate.delivery.whatsapp;
 
-import dev.otpgate.delivery.Channel;
-import dev.otpgate.delivery.ChannelProviders;
+import dev.otpgate.delivery.Provider;
+import dev.otpgate.delivery.ProviderSource;
 import dev.otpgate.platform.OtpgateProperties;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,30 +11,30 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-/** The {@code otpgate.providers.<id>} entries of {@code type: whatsapp-cloud}, each a {@link WhatsAppChannel}. */
+/** The {@code otpgate.providers.<id>} entries of {@code type: whatsapp-cloud}, each a {@link WhatsAppProvider}. */
 @Component
-class WhatsAppProviders implements ChannelProviders {
+class WhatsAppProviders implements ProviderSource {
 
     static final String TYPE = "whatsapp-cloud";
 
-    private final List<Channel> providers;
+    private final List<Provider> providers;
 
     WhatsAppProviders(Environment environment, OtpgateProperties properties) {
         Map<String, WhatsAppSettings> entries = Binder.get(environment)
                 .bind("otpgate.providers", Bindable.mapOf(String.class, WhatsAppSettings.class))
                 .orElse(Map.of());
-        List<Channel> channels = new ArrayList<>();
+        List<Provider> channels = new ArrayList<>();
         entries.forEach((id, settings) -> {
             if (TYPE.equals(settings.type())) {
                 validate(id, settings);
-                channels.add(new WhatsAppChannel(id, settings, properties.production()));
+                channels.add(new WhatsAppProvider(id, settings, properties.production()));
             }
         });
         this.providers = List.copyOf(channels);
     }
 
     @Override
-    public List<Channel> providers() {
+    public List<Provider> providers() {
         return providers;
     }
 

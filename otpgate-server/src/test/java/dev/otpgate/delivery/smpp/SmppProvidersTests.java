@@ -19,7 +19,7 @@ class SmppProvidersTests {
 
     @Test
     void onlySmppEntriesBecomeProvidersWithDefaults() {
-        List<SmppChannel> channels = SmppProviders.create(binder(Map.of(
+        List<SmppProvider> channels = SmppProviders.create(binder(Map.of(
                 "otpgate.providers.smsc1.type", "smpp",
                 "otpgate.providers.smsc1.host", "127.0.0.1",
                 "otpgate.providers.smsc1.port", "2775",

@@ -3,7 +3,7 @@ package dev.otpgate.delivery.twilio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.Provider;
 import dev.otpgate.platform.OtpgateProperties;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,8 +33,8 @@ class TwilioProvidersTests {
                 .withProperty("otpgate.providers.other.type", "whatsapp-cloud")
                 .withProperty("otpgate.providers.other.phone-number-id", "1");
         var providers = new TwilioProviders(environment, PROPERTIES, Clock.systemUTC()).providers();
-        assertThat(providers).extracting(Channel::id).containsExactly("tw");
-        Channel channel = providers.getFirst();
+        assertThat(providers).extracting(Provider::id).containsExactly("tw");
+        Provider channel = providers.getFirst();
         assertThat(channel.serves("sms")).isTrue();
         assertThat(channel.serves("voice")).isTrue();
         assertThat(channel.serves("whatsapp")).isFalse();

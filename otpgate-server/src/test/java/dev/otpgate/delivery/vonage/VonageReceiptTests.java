@@ -44,7 +44,7 @@ class VonageReceiptTests {
     }
 
     ReceiptWebhook webhook(Map<String, String> extra) {
-        Map<String, String> config = new HashMap<>(VonageSmsChannelTests.config("https://rest.nexmo.com"));
+        Map<String, String> config = new HashMap<>(VonageSmsProviderTests.config("https://rest.nexmo.com"));
         config.remove("otpgate.providers.nexmo.insecure-http");
         config.put("otpgate.providers.nexmo.signature-secret", SECRET);
         config.putAll(extra);
@@ -185,7 +185,7 @@ class VonageReceiptTests {
 
     @Test
     void providerWithoutSignatureSecretRejectsEveryReceipt() throws Exception {
-        Map<String, String> config = new HashMap<>(VonageSmsChannelTests.config("https://rest.nexmo.com"));
+        Map<String, String> config = new HashMap<>(VonageSmsProviderTests.config("https://rest.nexmo.com"));
         config.remove("otpgate.providers.nexmo.insecure-http");
         ReceiptWebhook webhook = (ReceiptWebhook) new VonageProviders(
                 new Binder(new MapConfigurationPropertySource(config)), null, false, Clock.systemUTC())

@@ -46,9 +46,9 @@ import tools.jackson.databind.json.JsonMapper;
  * signs them with. Failure reasons quote Vonage's status code only; the number, the text and the credentials
  * never reach a log line or an exception (S-45).
  */
-final class VonageSmsChannel extends ConfiguredProvider {
+final class VonageSmsProvider extends ConfiguredProvider {
 
-    private static final Logger log = LoggerFactory.getLogger(VonageSmsChannel.class);
+    private static final Logger log = LoggerFactory.getLogger(VonageSmsProvider.class);
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
     private static final int MAX_RESPONSE_BYTES = 64 * 1024;
     /** Vonage asks to try again later. */
@@ -83,7 +83,7 @@ final class VonageSmsChannel extends ConfiguredProvider {
     private final Clock clock;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    VonageSmsChannel(String id, VonageSettings settings, URI publicUrl, boolean production, Clock clock) {
+    VonageSmsProvider(String id, VonageSettings settings, URI publicUrl, boolean production, Clock clock) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
@@ -346,6 +346,6 @@ final class VonageSmsChannel extends ConfiguredProvider {
 
     @Override
     public String toString() {
-        return "VonageSmsChannel[" + id + "]";
+        return "VonageSmsProvider[" + id + "]";
     }
 }

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.Provider;
 import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.SendResult;
@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The generic HTTP adapter against WireMock: a Kannel-shaped GET, a JSON gateway and a form gateway. */
 @ExtendWith(OutputCaptureExtension.class)
-class HttpGatewayChannelTests {
+class HttpGatewayProviderTests {
 
     static final String PASSWORD = "kannel-P@ss word";
     static final String TOKEN = "gw-token-0123456789";
@@ -97,8 +97,8 @@ class HttpGatewayChannelTests {
         return config;
     }
 
-    static Channel channel(Map<String, String> config, boolean production) {
-        List<Channel> channels = new HttpProviders(new Binder(new MapConfigurationPropertySource(config)),
+    static Provider channel(Map<String, String> config, boolean production) {
+        List<Provider> channels = new HttpProviders(new Binder(new MapConfigurationPropertySource(config)),
                 production, Clock.systemUTC()).providers();
         assertThat(channels).hasSize(1);
         return channels.getFirst();
@@ -109,7 +109,7 @@ class HttpGatewayChannelTests {
                 "vrf_01JABCDEF/2");
     }
 
-    static DeliveryException sendFails(Channel channel) {
+    static DeliveryException sendFails(Provider channel) {
         try {
             channel.send(message("sms", null));
         } catch (DeliveryException e) {
@@ -122,7 +122,7 @@ class HttpGatewayChannelTests {
     void kannelSendsmsGet() throws Exception {
         gateway.stubFor(get(urlPathEqualTo("/cgi-bin/sendsms"))
                 .willReturn(aResponse().withStatus(202).withBody("0: Accepted for delivery")));
-        Channel channel = channel(kannel(), false);
+        Provider channel = channel(kannel(), false);
         assertThat(channel.id()).isEqualTo("kannel");
         assertThat(channel.serves("sms")).isTrue();
         assertThat(channel.serves("voice")).isFalse();
@@ -159,7 +159,7 @@ class HttpGatewayChannelTests {
     void jsonGatewayPost() throws Exception {
         gateway.stubFor(post(urlPathEqualTo("/v2/messages/voice"))
                 .willReturn(okJson("{\"data\":{\"id\":\"msg-42\",\"state\":\"queued\"}}").withStatus(201)));
-        Channel channel = channel(jsonGateway(), false);
+        Provider channel = channel(jsonGateway(), false);
         assertThat(channel.serves("voice")).isTrue();
         assertThat(channel.serves("sms")).isTrue();
         assertThat(channel.priority()).isEqualTo(5);
@@ -194,7 +194,7 @@ class HttpGatewayChannelTests {
         config.put("otpgate.providers.form.content-type", "application/x-www-form-urlencoded");
         config.put("otpgate.providers.form.body", "to={to_digits}&sender={from}&message={text}&ref={reference}");
         config.put("otpgate.providers.form.insecure-http", "true");
-        Channel channel = channel(config, false);
+        Provider channel = channel(config, false);
 
         assertThat(channel.send(message("sms", "MyApp"))).isEqualTo(new SendResult("vrf_01JABCDEF/2", null, "UCS-2"));
 
@@ -242,7 +242,7 @@ class HttpGatewayChannelTests {
         gateway.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(202).withFixedDelay(4000)));
         Map<String, String> config = kannel();
         config.put("otpgate.providers.kannel.read-timeout", "1s");
-        Channel channel = channel(config, false);
+        Provider channel = channel(config, false);
         long started = System.nanoTime();
         DeliveryException e = sendFails(channel);
         assertThat((System.nanoTime() - started) / 1_000_000).isBetween(900L, 3500L);

@@ -1,6 +1,6 @@
 package dev.otpgate.delivery.email;
 
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.Provider;
 import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.SendResult;
@@ -27,13 +27,13 @@ import org.springframework.stereotype.Component;
  * authenticator (S-06): an app must list it in {@code allowed_channels}.
  */
 @Component
-class SmtpEmailChannel implements Channel {
+class SmtpEmailProvider implements Provider {
 
     private final ObjectProvider<JavaMailSender> mailSender;
     private final String from;
     private final String fromName;
 
-    SmtpEmailChannel(ObjectProvider<JavaMailSender> mailSender,
+    SmtpEmailProvider(ObjectProvider<JavaMailSender> mailSender,
             @Value("${otpgate.email.from:otpgate@localhost}") String from,
             @Value("${otpgate.email.from-name:otpgate}") String fromName) {
         this.mailSender = mailSender;

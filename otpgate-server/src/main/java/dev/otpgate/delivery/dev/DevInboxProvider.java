@@ -1,6 +1,6 @@
 package dev.otpgate.delivery.dev;
 
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.Provider;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.SendResult;
 import dev.otpgate.platform.OtpgateProperties;
@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "otpgate.dev-inbox.enabled", havingValue = "true", matchIfMissing = true)
-public class DevInboxChannel implements Channel {
+public class DevInboxProvider implements Provider {
 
     public record Message(long id, String channel, String to, String subject, String body, java.time.Instant createdAt) {}
 
@@ -28,7 +28,7 @@ public class DevInboxChannel implements Channel {
     private final Clock clock;
     private final int capacity;
 
-    DevInboxChannel(JdbcClient jdbc, Clock clock, OtpgateProperties properties) {
+    DevInboxProvider(JdbcClient jdbc, Clock clock, OtpgateProperties properties) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.capacity = properties.devInbox().capacity();

@@ -1,6 +1,6 @@
 package dev.otpgate.delivery.smpp;
 
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.Provider;
 import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
@@ -64,9 +64,9 @@ import org.slf4j.LoggerFactory;
  * {@link ReceiptSink}. A text longer than one segment travels whole in the {@code message_payload} TLV and the
  * SMSC segments it. Logs name the provider and the SMSC, never the destination, the text or the credentials.
  */
-final class SmppChannel implements Channel, AutoCloseable {
+final class SmppProvider implements Provider, AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(SmppChannel.class);
+    private static final Logger log = LoggerFactory.getLogger(SmppProvider.class);
 
     /** GSM 03.38 default alphabet, one septet per octet (unpacked), extension characters behind escape 0x1B. */
     static final Charset GSM = new Gsm7BitCharsetProvider().charsetForName("X-Gsm7Bit");
@@ -93,7 +93,7 @@ final class SmppChannel implements Channel, AutoCloseable {
     private volatile SMPPSession session;
     private volatile Duration backoff;
 
-    SmppChannel(String id, SmppProperties properties, ReceiptSink receipts) {
+    SmppProvider(String id, SmppProperties properties, ReceiptSink receipts) {
         this.id = id;
         this.properties = properties;
         this.receipts = receipts;

@@ -5,9 +5,9 @@ package dev.otpgate.delivery;
  * {@code whatsapp}, {@code email}). Implementations live in their own sub-package, are called from the
  * delivery worker only (never on the request path) and must not log the message text, the code or the full
  * destination (S-45). Providers configured under {@code otpgate.providers.<id>} are contributed through
- * {@link ChannelProviders}; fixed ones (SMTP, the dev inbox) are beans of this type.
+ * {@link ProviderSource}; fixed ones (SMTP, the dev inbox) are beans of this type.
  */
-public interface Channel {
+public interface Provider {
 
     /** A short, stable provider id for metrics, step records and receipts, such as {@code smtp} or {@code twilio}. */
     String id();

@@ -42,9 +42,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the body may hold credentials, the number and the text, and none of them reaches a log line or an exception
  * (S-45).
  */
-final class HttpGatewayChannel extends ConfiguredProvider {
+final class HttpGatewayProvider extends ConfiguredProvider {
 
-    private static final Logger log = LoggerFactory.getLogger(HttpGatewayChannel.class);
+    private static final Logger log = LoggerFactory.getLogger(HttpGatewayProvider.class);
     private static final int MAX_RESPONSE_BYTES = 64 * 1024;
     private static final Set<String> CHANNELS = Set.of("sms", "voice");
     private static final String FORM = "application/x-www-form-urlencoded";
@@ -67,7 +67,7 @@ final class HttpGatewayChannel extends ConfiguredProvider {
     private final Clock clock;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    HttpGatewayChannel(String id, HttpSettings settings, boolean production, Clock clock) {
+    HttpGatewayProvider(String id, HttpSettings settings, boolean production, Clock clock) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
@@ -357,6 +357,6 @@ final class HttpGatewayChannel extends ConfiguredProvider {
 
     @Override
     public String toString() {
-        return "HttpGatewayChannel[" + id + "]";
+        return "HttpGatewayProvider[" + id + "]";
     }
 }

@@ -9,9 +9,9 @@ import org.springframework.boot.context.properties.bind.Binder;
  * A source of providers built from configuration ({@code otpgate.providers.<id>.type = twilio}, …): each
  * adapter sub-package contributes one bean of this type holding the providers of its type.
  */
-public interface ChannelProviders {
+public interface ProviderSource {
 
-    List<Channel> providers();
+    List<Provider> providers();
 
     /** The ids under {@code otpgate.providers} whose {@code type} is {@code type}, sorted. */
     static List<String> idsOfType(Binder binder, String type) {

@@ -34,7 +34,7 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /** The Twilio adapter against a WireMock peer speaking Twilio's documented request and error shapes. */
-class TwilioChannelTests {
+class TwilioProviderTests {
 
     static final String ACCOUNT = "AC0123456789abcdef0123456789abcdef";
     static final String TOKEN = "twilio-auth-token-7f3a9c";
@@ -57,7 +57,7 @@ class TwilioChannelTests {
         twilio.stop();
     }
 
-    TwilioChannel channel(Consumer<Map<String, Object>> changes) {
+    TwilioProvider channel(Consumer<Map<String, Object>> changes) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("baseUrl", URI.create(twilio.baseUrl()));
         s.put("from", "+14155550100");
@@ -69,10 +69,10 @@ class TwilioChannelTests {
         TwilioSettings settings = new TwilioSettings("twilio", List.of("sms", "voice"), 10, (URI) s.get("baseUrl"),
                 ACCOUNT, TOKEN, (String) s.get("from"), (String) s.get("messagingServiceSid"), true,
                 Duration.ofSeconds(2), (Duration) s.get("readTimeout"), (String) s.get("voice"));
-        return new TwilioChannel("twilio-main", settings, (URI) s.get("publicUrl"), false, Clock.systemUTC());
+        return new TwilioProvider("twilio-main", settings, (URI) s.get("publicUrl"), false, Clock.systemUTC());
     }
 
-    TwilioChannel channel() {
+    TwilioProvider channel() {
         return channel(s -> {});
     }
 
@@ -218,7 +218,7 @@ class TwilioChannelTests {
 
     @Test
     void aPeerThatIsDownIsATemporaryFailure() {
-        TwilioChannel channel = channel();
+        TwilioProvider channel = channel();
         twilio.stop();
         DeliveryException e = catchDelivery(() -> channel.send(sms(null, "Your code is 482913")));
         assertThat(e.permanent()).isFalse();
@@ -229,11 +229,11 @@ class TwilioChannelTests {
     void plainHttpIsRefusedUnlessAllowedAndNeverInProduction_S08() {
         TwilioSettings settings = new TwilioSettings("twilio", List.of("sms"), 10, URI.create(twilio.baseUrl()), ACCOUNT,
                 TOKEN, "+14155550100", null, false, Duration.ofSeconds(1), Duration.ofSeconds(1), null);
-        assertThatThrownBy(() -> new TwilioChannel("t", settings, null, false, Clock.systemUTC()))
+        assertThatThrownBy(() -> new TwilioProvider("t", settings, null, false, Clock.systemUTC()))
                 .hasMessageContaining("otpgate.providers.t.base-url must use https");
         TwilioSettings insecure = new TwilioSettings("twilio", List.of("sms"), 10, URI.create(twilio.baseUrl()), ACCOUNT,
                 TOKEN, "+14155550100", null, true, Duration.ofSeconds(1), Duration.ofSeconds(1), null);
-        assertThatThrownBy(() -> new TwilioChannel("t", insecure, null, true, Clock.systemUTC()))
+        assertThatThrownBy(() -> new TwilioProvider("t", insecure, null, true, Clock.systemUTC()))
                 .hasMessageContaining("otpgate.providers.t.insecure-http is not allowed in production mode");
     }
 

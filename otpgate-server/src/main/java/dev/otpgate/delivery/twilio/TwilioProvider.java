@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code …/Calls.json}), with HTTP Basic authentication, and Twilio's status callbacks as receipts. Failures name
  * Twilio's error code only: never the number, the body or the token (S-45).
  */
-final class TwilioChannel extends ConfiguredProvider {
+final class TwilioProvider extends ConfiguredProvider {
 
     /** Twilio error codes that say the destination cannot receive this message: another try would fail too. */
     private static final Set<Integer> DESTINATION_ERRORS = Set.of(
@@ -57,7 +57,7 @@ final class TwilioChannel extends ConfiguredProvider {
     private final String authorization;
     private final Clock clock;
 
-    TwilioChannel(String id, TwilioSettings settings, URI publicUrl, boolean production, Clock clock) {
+    TwilioProvider(String id, TwilioSettings settings, URI publicUrl, boolean production, Clock clock) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
@@ -232,6 +232,6 @@ final class TwilioChannel extends ConfiguredProvider {
 
     @Override
     public String toString() {
-        return "TwilioChannel[" + id + "]";
+        return "TwilioProvider[" + id + "]";
     }
 }

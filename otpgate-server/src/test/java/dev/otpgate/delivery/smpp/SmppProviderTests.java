@@ -38,13 +38,13 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** The SMPP provider against an SMSC on jSMPP's server side, over a real loopback connection. */
 @ExtendWith(OutputCaptureExtension.class)
-class SmppChannelTests {
+class SmppProviderTests {
 
     static final String TO = "+14155550123";
     static final String TEXT = "Your code is 482913";
 
     TestSmsc smsc;
-    SmppChannel channel;
+    SmppProvider channel;
     final BlockingQueue<DeliveryReceipt> receipts = new LinkedBlockingQueue<>();
 
     @BeforeEach
@@ -66,8 +66,8 @@ class SmppChannelTests {
                 Duration.ofSeconds(3), 10, List.of("sms"));
     }
 
-    SmppChannel bound(SmppProperties properties) throws Exception {
-        channel = new SmppChannel("smsc1", properties, receipts::add);
+    SmppProvider bound(SmppProperties properties) throws Exception {
+        channel = new SmppProvider("smsc1", properties, receipts::add);
         channel.start();
         awaitBound();
         return channel;
@@ -102,7 +102,7 @@ class SmppChannelTests {
         assertThat(submit.getDestAddrNpi()).isEqualTo((byte) 1);
         assertThat(submit.getRegisteredDelivery() & 0x03).isEqualTo(1);
         assertThat(submit.getDataCoding()).isEqualTo((byte) 0);
-        assertThat(new String(submit.getShortMessage(), SmppChannel.GSM)).isEqualTo(TEXT + " {€}");
+        assertThat(new String(submit.getShortMessage(), SmppProvider.GSM)).isEqualTo(TEXT + " {€}");
         assertThat(submit.getShortMessage()).contains(0x1B);
         assertThat(result.providerMessageId()).isNotBlank();
         assertThat(result.segments()).isEqualTo(1);
@@ -135,7 +135,7 @@ class SmppChannelTests {
         assertThat(submit.getShortMessage()).isEmpty();
         OptionalParameter payload = submit.getOptionalParameter(OptionalParameter.Tag.MESSAGE_PAYLOAD);
         assertThat(payload).isInstanceOf(OptionalParameter.OctetString.class);
-        assertThat(new String(((OptionalParameter.OctetString) payload).getValue(), SmppChannel.GSM))
+        assertThat(new String(((OptionalParameter.OctetString) payload).getValue(), SmppProvider.GSM))
                 .isEqualTo(longText);
         assertThat(result.segments()).isEqualTo(2);
     }
@@ -182,7 +182,7 @@ class SmppChannelTests {
     @Test
     void failedBindFailsSendsTemporarilyThenRebindsWhenTheSmscAccepts() throws Exception {
         smsc.password = "pw-bad1";
-        channel = new SmppChannel("smsc1", properties("pw-ok1", 10, 100), receipts::add);
+        channel = new SmppProvider("smsc1", properties("pw-ok1", 10, 100), receipts::add);
         channel.start();
         Thread.sleep(300);
 
@@ -312,7 +312,7 @@ class SmppChannelTests {
     @Test
     void noLogLineHoldsTheDestinationTheTextOrThePassword_S45(CapturedOutput output) throws Exception {
         smsc.password = "pw-bad1";
-        channel = new SmppChannel("smsc1", properties("pw-ok1", 10, 100), receipts::add);
+        channel = new SmppProvider("smsc1", properties("pw-ok1", 10, 100), receipts::add);
         channel.start();
         Thread.sleep(250);
         smsc.password = "pw-ok1";

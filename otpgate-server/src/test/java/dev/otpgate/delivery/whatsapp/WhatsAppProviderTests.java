@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The WhatsApp Cloud API adapter against a WireMock Graph API speaking Meta's documented shapes. */
-class WhatsAppChannelTests {
+class WhatsAppProviderTests {
 
     static final String TOKEN = "EAAG-whatsapp-access-token-91c2";
     static final String SECRET = "meta-app-secret-3e7d";
@@ -52,13 +52,13 @@ class WhatsAppChannelTests {
         graph.stop();
     }
 
-    WhatsAppChannel channel(URI baseUrl, Duration readTimeout, String appSecret) {
-        return new WhatsAppChannel("wa", new WhatsAppSettings("whatsapp-cloud", List.of("whatsapp"), 20, baseUrl, "v21.0",
+    WhatsAppProvider channel(URI baseUrl, Duration readTimeout, String appSecret) {
+        return new WhatsAppProvider("wa", new WhatsAppSettings("whatsapp-cloud", List.of("whatsapp"), 20, baseUrl, "v21.0",
                 "106540352242922", TOKEN, "otp_copy_code", Map.of("en", "en_US", "pt-BR", "pt_BR"), appSecret, true,
                 Duration.ofSeconds(2), readTimeout), false);
     }
 
-    WhatsAppChannel channel() {
+    WhatsAppProvider channel() {
         return channel(URI.create(graph.baseUrl()), Duration.ofSeconds(5), SECRET);
     }
 
@@ -104,7 +104,7 @@ class WhatsAppChannelTests {
 
     @Test
     void localesMapToConfiguredTemplateLanguagesOrTheirOwnUnderscoredForm() {
-        WhatsAppChannel channel = channel();
+        WhatsAppProvider channel = channel();
         assertThat(channel.language("en-GB")).isEqualTo("en_US");
         assertThat(channel.language("pt-BR")).isEqualTo("pt_BR");
         assertThat(channel.language("de")).isEqualTo("de");

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.otpgate.delivery.Channel;
+import dev.otpgate.delivery.Provider;
 import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.SendResult;
@@ -35,7 +35,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Vonage's SMS API against a WireMock peer speaking its documented request and response shapes. */
 @ExtendWith(OutputCaptureExtension.class)
-class VonageSmsChannelTests {
+class VonageSmsProviderTests {
 
     static final String API_SECRET = "s3cr3t-Vonage-Api";
     static final String NUMBER = "+447700900123";
@@ -70,13 +70,13 @@ class VonageSmsChannelTests {
         return config;
     }
 
-    static List<Channel> providers(Map<String, String> config, URI publicUrl, boolean production) {
+    static List<Provider> providers(Map<String, String> config, URI publicUrl, boolean production) {
         Binder binder = new Binder(new MapConfigurationPropertySource(config));
         return new VonageProviders(binder, publicUrl, production, Clock.systemUTC()).providers();
     }
 
-    Channel channel() {
-        List<Channel> channels = providers(config("http://localhost:" + vonage.port()), URI.create("https://verify.example.com/"), false);
+    Provider channel() {
+        List<Provider> channels = providers(config("http://localhost:" + vonage.port()), URI.create("https://verify.example.com/"), false);
         assertThat(channels).hasSize(1);
         return channels.getFirst();
     }
@@ -105,7 +105,7 @@ class VonageSmsChannelTests {
                   "message-price":"0.03330000","network":"12345","client-ref":"vrf_01JABCDEF/2"},
                  {"to":"447700900123","message-id":"0A0000000123ABCD2","status":"0","remaining-balance":"3.11",
                   "message-price":"0.03330000","network":"12345","client-ref":"vrf_01JABCDEF/2"}]}""")));
-        Channel channel = channel();
+        Provider channel = channel();
         assertThat(channel.id()).isEqualTo("nexmo");
         assertThat(channel.serves("sms")).isTrue();
         assertThat(channel.serves("voice")).isFalse();
@@ -133,7 +133,7 @@ class VonageSmsChannelTests {
     void usesTheConfiguredSenderAndNoCallbackWithoutPublicUrl() throws Exception {
         vonage.stubFor(post(urlEqualTo("/sms/json")).willReturn(okJson("""
                 {"message-count":"1","messages":[{"to":"447700900123","message-id":"0A01","status":"0"}]}""")));
-        Channel channel = providers(config("http://localhost:" + vonage.port()), null, false).getFirst();
+        Provider channel = providers(config("http://localhost:" + vonage.port()), null, false).getFirst();
 
         SendResult result = channel.send(message(null, "GSM-7"));
 
@@ -175,7 +175,7 @@ class VonageSmsChannelTests {
         return sendFails(channel());
     }
 
-    static DeliveryException sendFails(Channel channel) {
+    static DeliveryException sendFails(Provider channel) {
         try {
             channel.send(message(null, "GSM-7"));
         } catch (DeliveryException e) {
@@ -199,7 +199,7 @@ class VonageSmsChannelTests {
                 {"message-count":"1","messages":[{"message-id":"0A01","status":"0"}]}""").withFixedDelay(4000)));
         Map<String, String> config = config("http://localhost:" + vonage.port());
         config.put("otpgate.providers.nexmo.read-timeout", "1s");
-        Channel channel = providers(config, null, false).getFirst();
+        Provider channel = providers(config, null, false).getFirst();
         long started = System.nanoTime();
         DeliveryException e = sendFails(channel);
         assertThat((System.nanoTime() - started) / 1_000_000).isBetween(900L, 3500L);
@@ -232,7 +232,7 @@ class VonageSmsChannelTests {
                 {"message-count":"1","messages":[{"message-id":"0A01","status":"0"}]}""")));
         Map<String, String> config = config("https://localhost:" + vonage.httpsPort());
         config.remove("otpgate.providers.nexmo.insecure-http");
-        Channel channel = providers(config, null, true).getFirst();
+        Provider channel = providers(config, null, true).getFirst();
 
         DeliveryException e = sendFails(channel);
 

@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * webhooks signed with the app secret ({@code X-Hub-Signature-256}) become receipts. Failures name Meta's error
  * code only (S-45).
  */
-final class WhatsAppChannel extends ConfiguredProvider {
+final class WhatsAppProvider extends ConfiguredProvider {
 
     /** Meta error codes that say this recipient cannot get this message: another try would fail too. */
     private static final Set<Integer> RECIPIENT_ERRORS = Set.of(
@@ -52,7 +52,7 @@ final class WhatsAppChannel extends ConfiguredProvider {
     private final RestClient http;
     private final String path;
 
-    WhatsAppChannel(String id, WhatsAppSettings settings, boolean production) {
+    WhatsAppProvider(String id, WhatsAppSettings settings, boolean production) {
         super(id, List.of("whatsapp"), settings.priority()); // WhatsApp only, whatever channels says
         this.settings = settings;
         this.http = ProviderHttp.client(id, settings.baseUrl(), settings.connectTimeout(), settings.readTimeout(),
@@ -222,6 +222,6 @@ final class WhatsAppChannel extends ConfiguredProvider {
 
     @Override
     public String toString() {
-        return "WhatsAppChannel[" + id + "]";
+        return "WhatsAppProvider[" + id + "]";
     }
 }

@@ -1,6 +1,6 @@
 package dev.otpgate.delivery;
 
-import dev.otpgate.delivery.dev.DevInboxChannel;
+import dev.otpgate.delivery.dev.DevInboxProvider;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,33 +14,33 @@ import org.springframework.stereotype.Component;
  * verifications work out of the box.
  */
 @Component
-class ChannelRouter {
+class ProviderRegistry {
 
-    private final List<Channel> providers;
-    private final Optional<DevInboxChannel> devInbox;
+    private final List<Provider> providers;
+    private final Optional<DevInboxProvider> devInbox;
     private final ProviderHealth health;
 
-    ChannelRouter(List<Channel> channels, List<ChannelProviders> configured, Optional<DevInboxChannel> devInbox,
+    ProviderRegistry(List<Provider> channels, List<ProviderSource> configured, Optional<DevInboxProvider> devInbox,
             ProviderHealth health) {
         this.providers = Stream.concat(channels.stream(), configured.stream().flatMap(group -> group.providers().stream()))
-                .filter(channel -> !(channel instanceof DevInboxChannel))
-                .sorted(Comparator.comparingInt(Channel::priority))
+                .filter(channel -> !(channel instanceof DevInboxProvider))
+                .sorted(Comparator.comparingInt(Provider::priority))
                 .toList();
         this.devInbox = devInbox;
         this.health = health;
-        long distinct = providers.stream().map(Channel::id).distinct().count();
+        long distinct = providers.stream().map(Provider::id).distinct().count();
         if (distinct != providers.size()) {
             throw new IllegalStateException("two providers share one id; every otpgate.providers.<id> must be unique");
         }
     }
 
     /** Every provider of {@code channel}, healthy ones first, each group by priority. */
-    List<Channel> candidates(String channel) {
-        List<Channel> serving = providers.stream().filter(provider -> provider.serves(channel)).toList();
+    List<Provider> candidates(String channel) {
+        List<Provider> serving = providers.stream().filter(provider -> provider.serves(channel)).toList();
         if (serving.isEmpty()) {
-            return devInbox.map(inbox -> List.<Channel>of(inbox)).orElse(List.of());
+            return devInbox.map(inbox -> List.<Provider>of(inbox)).orElse(List.of());
         }
-        List<Channel> ordered = new ArrayList<>(serving.stream().filter(p -> !health.coolingOff(p.id())).toList());
+        List<Provider> ordered = new ArrayList<>(serving.stream().filter(p -> !health.coolingOff(p.id())).toList());
         serving.stream().filter(p -> health.coolingOff(p.id())).forEach(ordered::add);
         return ordered;
     }
