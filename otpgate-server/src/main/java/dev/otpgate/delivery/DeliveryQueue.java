@@ -2,15 +2,13 @@ package dev.otpgate.delivery;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
-import dev.otpgate.platform.KeyRing;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
-import java.util.Base64;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The public face of delivery: queue a message for a verification step. Called inside the caller's transaction,
@@ -22,19 +20,19 @@ public class DeliveryQueue {
 
     private final SchedulerClient scheduler;
     private final OneTimeTask<String> task;
-    private final KeyRing keys;
-    private final JsonMapper json;
+    private final SealedRequests sealed;
     private final ProviderRegistry router;
     private final DeliveryWakeUp wakeUp;
+    private final JdbcClient jdbc;
 
-    DeliveryQueue(SchedulerClient scheduler, @Qualifier("deliverTask") OneTimeTask<String> deliverTask, KeyRing keys, JsonMapper json,
-            ProviderRegistry router, DeliveryWakeUp wakeUp) {
+    DeliveryQueue(SchedulerClient scheduler, @Qualifier("deliverTask") OneTimeTask<String> deliverTask, SealedRequests sealed,
+            ProviderRegistry router, DeliveryWakeUp wakeUp, JdbcClient jdbc) {
         this.scheduler = scheduler;
         this.task = deliverTask;
-        this.keys = keys;
-        this.json = json;
+        this.sealed = sealed;
         this.router = router;
         this.wakeUp = wakeUp;
+        this.jdbc = jdbc;
     }
 
     /** True when some provider (or the dev inbox) can deliver {@code channel}. */
@@ -46,7 +44,7 @@ public class DeliveryQueue {
         String instanceId = request.verificationId() + "-" + request.step();
         // A batch of one is a plain insert; schedule() would first select to see whether the job exists, and
         // the id (verification and step) is new by construction.
-        scheduler.scheduleBatch(List.<TaskInstance<?>>of(task.instance(instanceId, seal(request, instanceId))), request.queuedAt());
+        scheduler.scheduleBatch(List.<TaskInstance<?>>of(task.instance(instanceId, sealed.seal(request, instanceId))), request.queuedAt());
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             // The worker polls too; this only saves the wait for the next poll once the row is visible.
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -60,13 +58,14 @@ public class DeliveryQueue {
         }
     }
 
-    String seal(DeliveryRequest request, String instanceId) {
-        byte[] ciphertext = keys.encrypt(json.writeValueAsBytes(request), "delivery:" + instanceId);
-        return Base64.getEncoder().encodeToString(ciphertext);
+    /**
+     * Takes back a step's message that no worker has picked up yet: its code was replaced or its verification
+     * ended. One a worker is running goes out (the person then holds a code that no longer works). Runs in the
+     * caller's transaction; true when a queued message was taken back.
+     */
+    public boolean withdraw(String verificationId, int step) {
+        return jdbc.sql("delete from scheduled_tasks where task_name = ? and task_instance = ? and picked = ?")
+                .params(task.getName(), verificationId + "-" + step, false).update() == 1;
     }
 
-    DeliveryRequest open(String sealed, String instanceId) {
-        byte[] plaintext = keys.decrypt(Base64.getDecoder().decode(sealed), "delivery:" + instanceId);
-        return json.readValue(plaintext, DeliveryRequest.class);
-    }
 }

@@ -10,6 +10,9 @@ import java.util.Map;
  *
  * @param appHash the Android app hash for the SMS Retriever API, or null
  * @param test true for an app's test destination: the step is recorded as {@code test} and nothing is sent
+ * @param stepTimeoutSeconds how long the step waits for approval once it is sent, as the workflow's owner set
+ *        it; handed back on {@link DeliveryEvents.MessageSent} so the timer starts without a read. {@code null}:
+ *        no timer
  */
 public record DeliveryRequest(
         String appId,
@@ -24,7 +27,13 @@ public record DeliveryRequest(
         Map<String, String> transaction,
         String appHash,
         boolean test,
-        Instant queuedAt) {
+        Instant queuedAt,
+        Integer stepTimeoutSeconds) {
+
+    /** True once the code this request carries has expired: sending it would only confuse the person. */
+    public boolean expiredAt(Instant now) {
+        return !now.isBefore(queuedAt.plusSeconds(ttlSeconds));
+    }
 
     @Override
     public String toString() {

@@ -7,14 +7,17 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The {@code delivery_steps} table: one row per code sent, written by the worker and by receipts. A receipt
- * finds its step by provider and provider message id. Statuses only move forward ({@code sent} → {@code
- * delivered} | {@code undelivered}), so duplicate and out-of-order receipts change nothing.
+ * The {@code delivery_steps} table: one row per step of a verification, written by the worker and by receipts,
+ * and for a step the workflow skipped, by the workflow's owner through {@link #skipped}. A receipt finds its
+ * step by provider and provider message id. Statuses only move forward ({@code sent} → {@code delivered} |
+ * {@code undelivered}), so duplicate and out-of-order receipts change nothing. An undelivered receipt is
+ * published as {@link DeliveryEvents.MessageUndelivered} in the transaction that records it.
  */
 @Component
 public class DeliverySteps implements ReceiptSink {
@@ -34,13 +37,16 @@ public class DeliverySteps implements ReceiptSink {
 
     private final JdbcClient jdbc;
     private final Clock clock;
-    private final ObjectProvider<DeliveryTracker> tracker;
+    private final ApplicationEventPublisher events;
+    private final TransactionTemplate transactions;
     private final ProviderHealth health;
 
-    DeliverySteps(JdbcClient jdbc, Clock clock, ObjectProvider<DeliveryTracker> tracker, ProviderHealth health) {
+    DeliverySteps(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events, TransactionTemplate transactions,
+            ProviderHealth health) {
         this.jdbc = jdbc;
         this.clock = clock;
-        this.tracker = tracker;
+        this.events = events;
+        this.transactions = transactions;
         this.health = health;
     }
 
@@ -63,8 +69,54 @@ public class DeliverySteps implements ReceiptSink {
                 .params(verificationId, step).query(Integer.class).single() > 0;
     }
 
+    /** The message went out through {@code provider} (or, for a test destination, was recorded without one). */
+    void sent(DeliveryRequest request, String provider, SendResult result, List<String> tried, boolean test) {
+        transactions.executeWithoutResult(tx -> {
+            record(request, provider, result.providerMessageId(), test ? "test" : "sent", null, result.segments(),
+                    result.encoding(), tried);
+            events.publishEvent(new DeliveryEvents.MessageSent(request.verificationId(), request.step(),
+                    request.channel(), provider, test, request.stepTimeoutSeconds(), clock.instant()));
+        });
+    }
+
+    /** No provider took the message, for good. */
+    void failed(DeliveryRequest request, String provider, String reason, List<String> tried) {
+        transactions.executeWithoutResult(tx -> {
+            record(request, provider, null, "failed", reason, null, null, tried);
+            events.publishEvent(new DeliveryEvents.MessageFailed(request.verificationId(), request.step(),
+                    request.channel(), shortReason(reason), clock.instant()));
+        });
+    }
+
+    /** Every provider failed for now; the job runs again. */
+    void retrying(DeliveryRequest request, String reason, List<String> tried) {
+        record(request, null, null, "queued", reason, null, null, tried);
+    }
+
+    /** A {@link SendGate} blocked the phone channels before the send. */
+    void skippedByGate(DeliveryRequest request, String reason) {
+        transactions.executeWithoutResult(tx -> {
+            record(request, null, null, "skipped", reason, null, null, List.of());
+            events.publishEvent(new DeliveryEvents.MessageSkipped(request.verificationId(), request.step(),
+                    request.channel(), reason, clock.instant()));
+        });
+    }
+
+    /** A queued message that cannot be opened (wrong key set, damaged row): its step fails without a record. */
+    void unreadable(String instanceId, String reason) {
+        int dash = instanceId.lastIndexOf('-');
+        String verificationId = instanceId.substring(0, dash);
+        int step = Integer.parseInt(instanceId.substring(dash + 1));
+        transactions.executeWithoutResult(tx -> events.publishEvent(
+                new DeliveryEvents.MessageFailed(verificationId, step, null, reason, clock.instant())));
+    }
+
+    private static String shortReason(String reason) {
+        return reason == null || reason.length() <= 200 ? reason : reason.substring(0, 199) + "…";
+    }
+
     /** Writes the outcome of a step's send (or of its last try). */
-    void record(DeliveryRequest request, String provider, String providerMessageId, String status, String reason,
+    private void record(DeliveryRequest request, String provider, String providerMessageId, String status, String reason,
             Integer segments, String encoding, List<String> providersTried) {
         Instant now = clock.instant();
         String tried = providersTried.isEmpty() ? null : truncate(String.join("; ", providersTried), 400);
@@ -86,6 +138,18 @@ public class DeliverySteps implements ReceiptSink {
         }
     }
 
+    /**
+     * Records a step that was never sent because a send rule refused its channel; {@code reason} is the rule's
+     * problem type. Runs in the caller's transaction.
+     */
+    public void skipped(String verificationId, int step, String appId, String channel, String reason) {
+        Timestamp now = ts(clock.instant());
+        jdbc.sql("insert into delivery_steps (verification_id, step, app_id, channel, status, reason, queued_at, updated_at) "
+                        + "values (?, ?, ?, ?, 'skipped', ?, ?, ?)")
+                .params(verificationId, step, appId, channel, truncate(reason, 200), now, now)
+                .update();
+    }
+
     /** Notes why a step ended without a status of its own changing (a timeout, the client skipping ahead). */
     public void ended(String verificationId, int step, String reason) {
         jdbc.sql("update delivery_steps set reason = coalesce(reason, ?), updated_at = ? where verification_id = ? and step = ?")
@@ -99,29 +163,35 @@ public class DeliverySteps implements ReceiptSink {
         }
         Instant now = clock.instant();
         String status = receipt.status() == DeliveryReceipt.Status.DELIVERED ? "delivered" : "undelivered";
-        Optional<StepKey> step = jdbc.sql("select verification_id, step from delivery_steps "
+        Optional<StepKey> step = jdbc.sql("select verification_id, step, channel from delivery_steps "
                         + "where provider = ? and provider_message_id = ?")
                 .params(receipt.providerId(), receipt.providerMessageId())
-                .query((rs, row) -> new StepKey(rs.getString("verification_id"), rs.getInt("step"))).optional();
+                .query((rs, row) -> new StepKey(rs.getString("verification_id"), rs.getInt("step"), rs.getString("channel")))
+                .optional();
         if (step.isEmpty()) {
             log.debug("Receipt from {} for an unknown message", receipt.providerId());
             return;
         }
-        int changed = jdbc.sql("update delivery_steps set status = ?, reason = ?, delivered_at = ?, updated_at = ? "
-                        + "where verification_id = ? and step = ? and status in ('queued', 'sent')")
-                .params(status, receipt.reason(), receipt.status() == DeliveryReceipt.Status.DELIVERED ? ts(receipt.at()) : null,
-                        ts(now), step.get().verificationId(), step.get().step())
-                .update();
-        if (changed == 1) {
-            health.receipt(receipt.providerId(), receipt.status() == DeliveryReceipt.Status.DELIVERED);
-        }
-        if (changed == 1 && receipt.status() == DeliveryReceipt.Status.UNDELIVERED) {
-            tracker.getObject().undelivered(step.get().verificationId(), step.get().step(),
-                    receipt.reason() == null ? "undelivered" : "undelivered: " + receipt.reason());
+        StepKey key = step.get();
+        boolean delivered = receipt.status() == DeliveryReceipt.Status.DELIVERED;
+        boolean changed = Boolean.TRUE.equals(transactions.execute(tx -> {
+            int rows = jdbc.sql("update delivery_steps set status = ?, reason = ?, delivered_at = ?, updated_at = ? "
+                            + "where verification_id = ? and step = ? and status in ('queued', 'sent')")
+                    .params(status, receipt.reason(), delivered ? ts(receipt.at()) : null, ts(now), key.verificationId(),
+                            key.step())
+                    .update();
+            if (rows == 1 && !delivered) {
+                events.publishEvent(new DeliveryEvents.MessageUndelivered(key.verificationId(), key.step(), key.channel(),
+                        receipt.reason() == null ? "undelivered" : "undelivered: " + receipt.reason(), now));
+            }
+            return rows == 1;
+        }));
+        if (changed) {
+            health.receipt(receipt.providerId(), delivered);
         }
     }
 
-    private record StepKey(String verificationId, int step) {}
+    private record StepKey(String verificationId, int step, String channel) {}
 
     private static List<String> tried(String value) {
         return value == null ? List.of() : List.of(value.split("; "));

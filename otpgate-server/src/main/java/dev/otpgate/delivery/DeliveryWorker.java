@@ -7,27 +7,25 @@ import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.otpgate.apps.App;
 import dev.otpgate.apps.AppDirectory;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import dev.otpgate.apps.Channel;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Lazy;
 
 /**
- * The {@code deliver-code} job. It opens the sealed request, skips a step that is no longer current or already
- * went out, asks the {@link SendGate}s before a phone send, renders the message and hands it to the channel's
- * providers in order: a provider that fails is cooled off and the next one is tried at once. When every
- * provider failed, the job is retried with exponential backoff (by default 2 s, 4 s, 8 s, 16 s: five tries in
- * all, see {@link DeliveryProperties}); a permanent failure, or the last try, fails the step and the workflow
- * moves on. Each outcome, with the providers tried, is recorded on the step.
+ * The {@code deliver-code} job. It opens the sealed request, skips a code that expired or a step that already
+ * went out, asks the {@link SendGate}s before a phone send, renders the message and hands it to the
+ * {@link Dispatcher}. When every provider failed, the job is retried with exponential backoff (by default 2 s,
+ * 4 s, 8 s, 16 s: five tries in all, see {@link DeliveryProperties}); a permanent failure, or the last try,
+ * fails the step. Each outcome is recorded on the step and published as a {@link DeliveryEvents} record in the
+ * same transaction; what happens next (a timer, the next step) is the workflow owner's business.
+ *
+ * <p>A message whose code was replaced before a worker picked it up is withdrawn by the code's owner
+ * ({@link DeliveryQueue#withdraw}), so the worker does not ask whether it is still current.
  */
 @Configuration(proxyBeanMethods = false)
 class DeliveryWorker {
@@ -36,27 +34,23 @@ class DeliveryWorker {
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
 
     @Bean
-    OneTimeTask<String> deliverTask(@Lazy DeliveryQueue queue, MessageRenderer renderer, ProviderRegistry router,
-            ObjectProvider<DeliveryTracker> tracker, AppDirectory apps, DeliverySteps steps, ProviderHealth health,
-            ObjectProvider<SendGate> gates, MeterRegistry meters, Clock clock, DeliveryProperties properties) {
+    OneTimeTask<String> deliverTask(SealedRequests sealed, MessageRenderer renderer, Dispatcher dispatcher,
+            AppDirectory apps, DeliverySteps steps, List<SendGate> gates, Clock clock, DeliveryProperties properties) {
         int maxTries = properties.maxTries();
         return Tasks.oneTime(TASK_NAME, String.class)
                 .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(properties.retryBackoff(), 2.0))
                 .execute((TaskInstance<String> instance, ExecutionContext context) -> {
-                    DeliveryTracker verifications = tracker.getObject();
                     DeliveryRequest request;
                     try {
-                        request = queue.open(instance.getData(), instance.getId());
+                        request = sealed.open(instance.getData(), instance.getId());
                     } catch (RuntimeException e) {
                         // Wrong key set or a damaged row: no retry can fix it, so the step fails now.
                         log.error("Cannot open the queued message {}: {}", instance.getId(), e.getMessage());
-                        int dash = instance.getId().lastIndexOf('-');
-                        verifications.failed(instance.getId().substring(0, dash),
-                                Integer.parseInt(instance.getId().substring(dash + 1)), "the queued message could not be read");
+                        steps.unreadable(instance.getId(), "the queued message could not be read");
                         return;
                     }
-                    if (!verifications.isCurrent(request.verificationId(), request.step())) {
-                        log.debug("Skipping {}: no longer current", request);
+                    if (request.expiredAt(clock.instant())) {
+                        log.info("Skipping {}: its code expired before it could be sent", request);
                         return;
                     }
                     if (steps.alreadySent(request.verificationId(), request.step())) {
@@ -64,95 +58,58 @@ class DeliveryWorker {
                         return;
                     }
                     if (request.test()) {
-                        steps.record(request, "test", null, "test", null, null, null, List.of());
-                        verifications.sent(request.verificationId(), request.step(), "test");
+                        steps.sent(request, "test", SendResult.of(null), List.of(), true);
                         return;
                     }
                     Optional<App> app = apps.find(request.appId());
                     if (app.isEmpty()) {
                         return; // The app was deleted, and its verifications with it.
                     }
-                    if (request.channel().equals("sms") || request.channel().equals("voice")) {
-                        for (SendGate gate : gates.orderedStream().toList()) {
+                    if (Channel.isPhone(request.channel())) {
+                        for (SendGate gate : gates) {
                             SendGate.Decision decision = gate.check(request.appId(), request.verificationId(),
                                     request.destination(), request.channel());
                             if (decision.blockPhone()) {
-                                steps.record(request, null, null, "skipped", decision.reason(), null, null, List.of());
-                                verifications.phoneBlocked(request.verificationId(), request.step(), decision.reason());
+                                steps.skippedByGate(request, decision.reason());
                                 return;
                             }
                         }
-                    }
-                    List<Provider> providers = router.candidates(request.channel());
-                    if (providers.isEmpty()) {
-                        steps.record(request, null, null, "failed", "no provider for channel " + request.channel(), null,
-                                null, List.of());
-                        verifications.failed(request.verificationId(), request.step(), "no provider for channel " + request.channel());
-                        return;
                     }
                     OutboundMessage message = renderer.render(request, app.get());
-                    List<String> tried = new ArrayList<>();
                     int tries = context.getExecution().consecutiveFailures + 1;
-                    for (Provider provider : providers) {
-                        SendResult result;
-                        try {
-                            result = provider.send(message);
-                        } catch (DeliveryException e) {
-                            meters.counter("otpgate.delivery.failures", "channel", request.channel(), "provider", provider.id())
-                                    .increment();
-                            tried.add(provider.id() + ": " + e.getMessage());
-                            if (e.permanent()) {
-                                log.warn("Delivery of {} through {} failed for good: {}", request, provider.id(), e.getMessage());
-                                steps.record(request, provider.id(), null, "failed", e.getMessage(), null, null, tried);
-                                verifications.failed(request.verificationId(), request.step(), e.getMessage());
+                    switch (dispatcher.dispatch(request, message)) {
+                        case Dispatcher.Outcome.Sent sent -> {
+                            // The message is out: a failure from here on must not make the job run, and send, again.
+                            try {
+                                steps.sent(request, sent.provider(), withSmsFacts(sent.result(), message), sent.tried(), false);
+                            } catch (RuntimeException e) {
+                                log.warn("Sent {}, but recording it failed: {}", request, e.getMessage());
+                            }
+                        }
+                        case Dispatcher.Outcome.Refused refused ->
+                                steps.failed(request, refused.provider(), refused.reason(), refused.tried());
+                        case Dispatcher.Outcome.NoProvider none ->
+                                steps.failed(request, null, "no provider for channel " + none.channel(), List.of());
+                        case Dispatcher.Outcome.AllFailed all -> {
+                            if (tries >= maxTries) {
+                                log.warn("Delivery of {} failed for good after {} tries: {}", request, tries, all.reason());
+                                steps.failed(request, null, all.reason(), all.tried());
                                 return;
                             }
-                            health.failed(provider.id(), e.getMessage());
-                            continue;
-                        } catch (RuntimeException e) {
-                            // An adapter bug must not look like success, nor leak its message (it may quote a number).
-                            log.warn("Provider {} threw {} for {}", provider.id(), e.getClass().getSimpleName(), request);
-                            meters.counter("otpgate.delivery.failures", "channel", request.channel(), "provider", provider.id())
-                                    .increment();
-                            tried.add(provider.id() + ": internal error");
-                            health.failed(provider.id(), "internal error");
-                            continue;
+                            log.info("Delivery of {} failed (try {} of {}), will retry: {}", request, tries, maxTries,
+                                    all.reason());
+                            steps.retrying(request, all.reason(), all.tried());
+                            throw new IllegalStateException("delivery failed, retrying");
                         }
-                        health.succeeded(provider.id());
-                        // The message is out: a failure from here on must not make the job run, and send, again.
-                        try {
-                            steps.record(request, provider.id(), result.providerMessageId(), "sent", null,
-                                    result.segments() != null ? result.segments() : smsSegments(message),
-                                    result.encoding() != null ? result.encoding() : smsEncoding(message), tried);
-                            verifications.sent(request.verificationId(), request.step(), provider.id());
-                        } catch (RuntimeException e) {
-                            log.warn("Sent {}, but recording it failed: {}", request, e.getMessage());
-                        }
-                        meters.counter("otpgate.delivery.sent", "channel", request.channel(), "provider", provider.id()).increment();
-                        Timer.builder("otpgate.delivery.latency").description("From commit of the job to the provider's acceptance")
-                                .tag("channel", request.channel()).tag("provider", provider.id())
-                                .register(meters).record(Duration.between(request.queuedAt(), clock.instant()));
-                        return;
                     }
-                    String reason = "every provider failed (" + String.join("; ", tried) + ")";
-                    if (tries >= maxTries) {
-                        log.warn("Delivery of {} failed for good after {} tries: {}", request, tries, reason);
-                        steps.record(request, null, null, "failed", reason, null, null, tried);
-                        verifications.failed(request.verificationId(), request.step(),
-                                reason.length() <= 200 ? reason : reason.substring(0, 199) + "…");
-                        return;
-                    }
-                    log.info("Delivery of {} failed (try {} of {}), will retry: {}", request, tries, maxTries, reason);
-                    steps.record(request, null, null, "queued", reason, null, null, tried);
-                    throw new IllegalStateException("delivery failed, retrying");
                 });
     }
 
-    private static Integer smsSegments(OutboundMessage message) {
-        return message.channel().equals("sms") ? message.segments() : null;
-    }
-
-    private static String smsEncoding(OutboundMessage message) {
-        return message.channel().equals("sms") ? message.encoding() : null;
+    /** The provider's segment count and encoding where it gave them, else the renderer's, for SMS only. */
+    private static SendResult withSmsFacts(SendResult result, OutboundMessage message) {
+        boolean sms = message.channel().equals(Channel.SMS.value());
+        return new SendResult(result.providerMessageId(),
+                result.segments() != null ? result.segments() : sms ? message.segments() : null,
+                result.encoding() != null ? result.encoding() : sms ? message.encoding() : null);
     }
 }

@@ -1,7 +1,7 @@
 package dev.otpgate.fraud;
 
+import dev.otpgate.verification.VerificationEvents.CodeQueued;
 import dev.otpgate.verification.VerificationEvents.VerificationApproved;
-import dev.otpgate.verification.VerificationEvents.VerificationStarted;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,11 +18,16 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
- * Counts starts and approvals per app, prefix and minute, and the estimated spend per app and UTC day. After a
- * start or an approval commits, its event only adds to memory; {@link #flush()} writes the sums in the
- * background, so the counts are shared by every node without a statement on the request path. The spend the
- * guard compares with a budget is the database's figure (refreshed every few seconds) plus what this node has
- * counted since.
+ * Counts sends and approvals per app, prefix and minute, and the estimated spend per app and UTC day. Every code
+ * queued (a start, a resend, a workflow step) counts as a send once its transaction commits; its event only adds
+ * to memory, and {@link #flush()} writes the sums in the background, so the counts are shared by every node
+ * without a statement on the request path.
+ *
+ * <p>Spend is reserved by {@link SpendCap} when a send is decided, atomically against the budget, so one node
+ * never overshoots it however many sends race. What a node compares with the budget is the database's figure as
+ * of its last refresh plus what it reserved since; sends of other nodes count once they flushed them
+ * ({@code otpgate.fraud.flush-interval}, 1 s) and this node refreshed ({@code otpgate.fraud.refresh-interval},
+ * 5 s). A budget is therefore overshot by at most what the other nodes send within those two intervals.
  */
 @Component
 class FraudLedger {
@@ -44,8 +49,11 @@ class FraudLedger {
     private record SpendKey(String appId, LocalDate day) {}
 
     private final ConcurrentHashMap<CountKey, Counts> pendingCounts = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<SpendKey, BigDecimal> pendingSpend = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<SpendKey, BigDecimal> stored = new ConcurrentHashMap<>();
+    /** Guards the three spend maps together, so a reservation never sees an amount on its way between them. */
+    private final Object spendLock = new Object();
+    private final Map<SpendKey, BigDecimal> pendingSpend = new HashMap<>();
+    private final Map<SpendKey, BigDecimal> flushingSpend = new HashMap<>();
+    private final Map<SpendKey, BigDecimal> stored = new HashMap<>();
     private final AtomicReference<LocalDate> storedDay = new AtomicReference<>();
     private final Map<String, Boolean> knownCountries = new ConcurrentHashMap<>();
 
@@ -56,13 +64,9 @@ class FraudLedger {
     }
 
     @TransactionalEventListener(fallbackExecution = true)
-    void on(VerificationStarted started) {
-        if (started.prefix() != null) {
-            count(started.appId(), started.prefix(), started.countryCode(), started.at()).starts().incrementAndGet();
-        }
-        BigDecimal price = properties.price(started.countryCode(), started.channel());
-        if (price.signum() > 0) {
-            pendingSpend.merge(new SpendKey(started.appId(), day(started.at())), price, BigDecimal::add);
+    void on(CodeQueued queued) {
+        if (queued.prefix() != null) {
+            count(queued.appId(), queued.prefix(), queued.countryCode(), queued.at()).starts().incrementAndGet();
         }
     }
 
@@ -79,8 +83,45 @@ class FraudLedger {
 
     /** The estimated spend of {@code appId} on {@code day}, from memory. */
     BigDecimal spent(String appId, LocalDate day) {
+        synchronized (spendLock) {
+            return spentLocked(new SpendKey(appId, day));
+        }
+    }
+
+    /**
+     * Adds {@code price} to the app's spend of {@code day} when the sum stays within {@code budget}; false, and
+     * nothing added, when it would not.
+     */
+    boolean reserve(String appId, LocalDate day, BigDecimal price, BigDecimal budget) {
         SpendKey key = new SpendKey(appId, day);
-        return stored.getOrDefault(key, BigDecimal.ZERO).add(pendingSpend.getOrDefault(key, BigDecimal.ZERO));
+        synchronized (spendLock) {
+            if (spentLocked(key).add(price).compareTo(budget) > 0) {
+                return false;
+            }
+            pendingSpend.merge(key, price, BigDecimal::add);
+            return true;
+        }
+    }
+
+    /** Gives back a reservation whose send did not happen; a flush that wrote it already counts it (conservative). */
+    void release(String appId, LocalDate day, BigDecimal price) {
+        SpendKey key = new SpendKey(appId, day);
+        synchronized (spendLock) {
+            BigDecimal pending = pendingSpend.get(key);
+            if (pending != null && pending.compareTo(price) >= 0) {
+                BigDecimal left = pending.subtract(price);
+                if (left.signum() == 0) {
+                    pendingSpend.remove(key);
+                } else {
+                    pendingSpend.put(key, left);
+                }
+            }
+        }
+    }
+
+    private BigDecimal spentLocked(SpendKey key) {
+        return stored.getOrDefault(key, BigDecimal.ZERO).add(flushingSpend.getOrDefault(key, BigDecimal.ZERO))
+                .add(pendingSpend.getOrDefault(key, BigDecimal.ZERO));
     }
 
     /** Writes what this node counted since the last flush. */
@@ -105,15 +146,26 @@ class FraudLedger {
                 return;
             }
         }
-        for (SpendKey key : pendingSpend.keySet()) {
-            BigDecimal amount = pendingSpend.remove(key);
+        Map<SpendKey, BigDecimal> batch;
+        synchronized (spendLock) {
+            batch = new HashMap<>(pendingSpend);
+            pendingSpend.clear();
+            flushingSpend.putAll(batch);
+        }
+        for (Map.Entry<SpendKey, BigDecimal> entry : batch.entrySet()) {
+            SpendKey key = entry.getKey();
+            BigDecimal amount = entry.getValue();
+            boolean written;
             try {
                 repository.addSpend(key.appId(), key.day(), amount);
-                stored.merge(key, amount, BigDecimal::add);
+                written = true;
             } catch (RuntimeException e) {
-                pendingSpend.merge(key, amount, BigDecimal::add);
+                written = false;
                 log.warn("Fraud spend could not be written; retrying: {}", e.getClass().getSimpleName());
-                return;
+            }
+            synchronized (spendLock) {
+                flushingSpend.remove(key);
+                (written ? stored : pendingSpend).merge(key, amount, BigDecimal::add);
             }
         }
     }
@@ -123,11 +175,14 @@ class FraudLedger {
         LocalDate today = day(clock.instant());
         Map<SpendKey, BigDecimal> fresh = new HashMap<>();
         repository.spendOn(today).forEach((app, amount) -> fresh.put(new SpendKey(app, today), amount));
-        stored.keySet().removeIf(key -> !fresh.containsKey(key));
-        stored.putAll(fresh);
-        LocalDate previous = storedDay.getAndSet(today);
-        if (previous != null && !previous.equals(today)) {
-            pendingSpend.keySet().removeIf(key -> key.day().isBefore(today.minusDays(1)));
+        // Runs under the same monitor as flush(), so nothing is on its way to the database while stored is replaced.
+        synchronized (spendLock) {
+            stored.keySet().removeIf(key -> !fresh.containsKey(key));
+            stored.putAll(fresh);
+            LocalDate previous = storedDay.getAndSet(today);
+            if (previous != null && !previous.equals(today)) {
+                pendingSpend.keySet().removeIf(key -> key.day().isBefore(today.minusDays(1)));
+            }
         }
     }
 

@@ -1,15 +1,27 @@
 package dev.otpgate.privacy;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 
 /**
  * A normalised destination: E.164 for phones (so every spelling of one number is one destination), the
  * lower-cased address for email. {@link #toString()} is masked so that a destination in a log line or an
  * exception message never shows in full (S-45).
  *
+ * <p>What the rules need to know of a phone number is worked out once, when it is parsed, and travels with it:
+ * its region, its number range and its type. Nothing downstream parses the number again.
+ *
  * @param regionCode ISO 3166 region of a phone number, {@code null} for email
+ * @param prefix the number range: the country code, the national destination code and one digit more, {@code null} for email
+ * @param numberType libphonenumber's type of a phone number ({@code MOBILE}, {@code PREMIUM_RATE}, …),
+ *        {@code null} for email
  */
-public record Destination(Type type, String value, String regionCode) {
+public record Destination(Type type, String value, String regionCode, String prefix, PhoneNumberType numberType) {
+
+    /** A destination without the facts of a parsed number: email addresses, and numbers built by hand in tests. */
+    public Destination(Type type, String value, String regionCode) {
+        this(type, value, regionCode, null, null);
+    }
 
     public enum Type {
         PHONE,

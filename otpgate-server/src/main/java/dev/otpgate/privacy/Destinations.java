@@ -51,7 +51,7 @@ public class Destinations {
                 throw ApiProblem.invalid("to", "is not a valid phone number");
             }
             return new Destination(Destination.Type.PHONE, PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164),
-                    PHONES.getRegionCodeForNumber(number));
+                    PHONES.getRegionCodeForNumber(number), prefix(number), PHONES.getNumberType(number));
         } catch (NumberParseException e) {
             throw ApiProblem.invalid("to", "is not a valid phone number");
         }
@@ -61,21 +61,13 @@ public class Destinations {
      * The number range a phone number belongs to: {@code +}, the country code, the national destination code
      * (area or mobile network code, by libphonenumber) and one digit more, at most 4 national digits and never
      * all but the last 4. Numbers handed out in blocks share it, so SMS-pumping detection and per-prefix limits
-     * count by it; it never identifies one person. {@code null} for email.
+     * count by it; it never identifies one person.
      */
-    public String prefix(Destination destination) {
-        if (!destination.isPhone()) {
-            return null;
-        }
-        try {
-            PhoneNumber number = PHONES.parse(destination.value(), "ZZ");
-            String national = PHONES.getNationalSignificantNumber(number);
-            int length = Math.min(4, Math.max(2, PHONES.getLengthOfNationalDestinationCode(number) + 1));
-            length = Math.min(length, Math.max(1, national.length() - 4));
-            return "+" + number.getCountryCode() + national.substring(0, length);
-        } catch (NumberParseException e) {
-            return null;
-        }
+    private static String prefix(PhoneNumber number) {
+        String national = PHONES.getNationalSignificantNumber(number);
+        int length = Math.min(4, Math.max(2, PHONES.getLengthOfNationalDestinationCode(number) + 1));
+        length = Math.min(length, Math.max(1, national.length() - 4));
+        return "+" + number.getCountryCode() + national.substring(0, length);
     }
 
     /** Encrypts under the data key, bound to the app, and computes the blind index. */

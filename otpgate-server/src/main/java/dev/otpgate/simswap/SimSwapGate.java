@@ -2,6 +2,7 @@ package dev.otpgate.simswap;
 
 import dev.otpgate.apps.App;
 import dev.otpgate.apps.AppDirectory;
+import dev.otpgate.apps.Channel;
 import dev.otpgate.apps.DefenceSettings;
 import dev.otpgate.delivery.SendGate;
 import dev.otpgate.privacy.Destination;
@@ -30,7 +31,6 @@ class SimSwapGate implements SendGate {
     static final String CHECK_FAILED = "sim-swap-check-failed";
 
     private static final Logger log = LoggerFactory.getLogger(SimSwapGate.class);
-    private static final Set<String> PHONE_CHANNELS = Set.of("sms", "voice");
     private static final String METRIC = "otpgate.simswap.checks";
 
     private final AppDirectory apps;
@@ -52,7 +52,7 @@ class SimSwapGate implements SendGate {
 
     @Override
     public Decision check(String appId, String verificationId, Destination destination, String channel) {
-        if (destination == null || !destination.isPhone() || !PHONE_CHANNELS.contains(channel)) {
+        if (destination == null || !destination.isPhone() || !Channel.isPhone(channel)) {
             return Decision.ALLOW;
         }
         // The check is an app's opt-in; a missing app has none, and the worker has its own answer for it.

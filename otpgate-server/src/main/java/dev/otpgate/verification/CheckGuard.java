@@ -3,13 +3,14 @@ package dev.otpgate.verification;
 /**
  * Limits on checks beyond a verification's own attempt cap: per client IP, and consecutive failures per
  * destination across verifications (S-12, S-32). {@link #before} runs once the verification is read and before
- * the code is compared; it refuses by throwing an {@link dev.otpgate.platform.ApiProblem} (429 with
- * {@code Retry-After}). {@link #after} learns each outcome. The per-verification cap holds whatever a guard
+ * the code is compared; it answers a {@link Refusal} (a lockout or a limit, with its wait) or {@code null} to let
+ * the check go on. {@link #after} learns each outcome. The per-verification cap holds whatever a guard
  * does, also when its store is down.
  */
 public interface CheckGuard {
 
-    void before(CheckAttempt attempt);
+    /** @return why the check may not go on, or {@code null} */
+    Refusal before(CheckAttempt attempt);
 
     /** @param approved true when the code was right, false for a counted wrong guess */
     default void after(CheckAttempt attempt, boolean approved) {}

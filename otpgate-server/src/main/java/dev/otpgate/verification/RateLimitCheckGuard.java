@@ -2,7 +2,6 @@ package dev.otpgate.verification;
 
 import dev.otpgate.apps.App;
 import dev.otpgate.apps.AppDirectory;
-import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.ratelimit.RateLimitDecision;
 import dev.otpgate.ratelimit.RateLimitPolicy;
 import dev.otpgate.ratelimit.RateLimitProperties;
@@ -14,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -50,9 +48,9 @@ class RateLimitCheckGuard implements CheckGuard {
     private record CachedApp(App app, long readAt) {}
 
     @Override
-    public void before(CheckAttempt attempt) {
+    public Refusal before(CheckAttempt attempt) {
         if (!limiter.enabled()) {
-            return;
+            return null;
         }
         App app = app(attempt.appId());
         RateLimitPolicy failures = limits.policy(app, RateLimitProperties.CHECKS_PER_DESTINATION);
@@ -60,26 +58,24 @@ class RateLimitCheckGuard implements CheckGuard {
         try {
             Duration locked = limiter.lockedFor(destination, failures, limits.properties().lockouts());
             if (!locked.isZero()) {
-                throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "destination-locked", "Destination locked",
-                        "too many failed checks for this destination; retry later")
-                        .with("policy", failures.name())
-                        .retryAfter(locked);
+                return Refusal.limited("destination-locked", "Destination locked",
+                        "too many failed checks for this destination; retry later", locked)
+                        .with("policy", failures.name());
             }
             if (attempt.clientIp() != null) {
                 RateLimitPolicy perIp = limits.policy(app, RateLimitProperties.CHECKS_PER_IP);
                 RateLimitDecision decision = limiter.tryConsume(limits.ipKey(attempt.appId(), attempt.clientIp()), perIp);
                 if (decision.rejected()) {
-                    throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests",
-                            "too many checks from this address; retry later (" + perIp.name() + ")")
+                    return Refusal.limited("rate-limited", "Too many requests",
+                            "too many checks from this address; retry later (" + perIp.name() + ")", decision.retryAfter())
                             .with("policy", perIp.name())
-                            .retryAfter(decision.retryAfter())
-                            .header("RateLimit-Policy", perIp.policyHeader())
-                            .header("RateLimit", perIp.rateLimitHeader(decision));
+                            .withQuota(new Refusal.Quota(perIp.policyHeader(), perIp.rateLimitHeader(decision)));
                 }
             }
         } catch (RateLimitUnavailableException e) {
             failedOpen(attempt);
         }
+        return null;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.otpgate.verification;
 
 import dev.otpgate.access.Caller;
+import dev.otpgate.apps.Channel;
+import dev.otpgate.platform.ApiProblem;
+import tools.jackson.databind.json.JsonMapper;
 import dev.otpgate.ratelimit.ClientAddresses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -31,14 +34,23 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Verifications", description = "One-time codes sent to a phone number or an email address")
 class VerificationController {
 
-    private final VerificationService service;
+    private final StartService starts;
+    private final CheckService checks;
+    private final LifecycleService lifecycle;
+    private final CodeIssuer codes;
     private final DeliverySteps deliverySteps;
     private final ClientAddresses clientAddresses;
+    private final JsonMapper json;
 
-    VerificationController(VerificationService service, DeliverySteps deliverySteps, ClientAddresses clientAddresses) {
-        this.service = service;
+    VerificationController(StartService starts, CheckService checks, LifecycleService lifecycle, CodeIssuer codes,
+            DeliverySteps deliverySteps, ClientAddresses clientAddresses, JsonMapper json) {
+        this.starts = starts;
+        this.checks = checks;
+        this.lifecycle = lifecycle;
+        this.codes = codes;
         this.deliverySteps = deliverySteps;
         this.clientAddresses = clientAddresses;
+        this.json = json;
     }
 
     @Schema(description = "Start a verification")
@@ -54,6 +66,15 @@ class VerificationController {
             @Schema(description = "Android app hash for the SMS Retriever API (11 characters)", example = "FA+9qCX9VSu")
             String appHash,
             EndUser endUser) {
+
+        /** The start as a command, every field checked for shape (400s name the field). */
+        StartService.StartCommand command(Caller caller, String idempotencyKey) {
+            EndUser user = endUser == null ? new EndUser(null, null) : endUser;
+            return new StartService.StartCommand(caller.appId(), caller.keyId(), to, channel, workflow,
+                    RequestValidation.locale(locale), RequestValidation.transaction(transaction),
+                    RequestValidation.appHash(appHash), RequestValidation.ip("end_user.ip", user.ip()),
+                    RequestValidation.userAgent(user.userAgent()), RequestValidation.idempotencyKey(idempotencyKey));
+        }
 
         @Override
         public String toString() {
@@ -109,21 +130,25 @@ class VerificationController {
                     + "same key with another body: 409.")
     ResponseEntity<VerificationView> start(@AuthenticationPrincipal Caller caller, @RequestBody StartRequest request,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-        EndUser endUser = request.endUser() == null ? new EndUser(null, null) : request.endUser();
-        VerificationService.Started started = service.start(new VerificationService.StartCommand(caller.appId(),
-                caller.keyId(), request.to(), request.channel(), request.workflow(), request.locale(), request.transaction(),
-                request.appHash(), endUser.ip(), endUser.userAgent(), idempotencyKey));
+        StartService.StartResult.Started started = switch (starts.start(request.command(caller, idempotencyKey))) {
+            case StartService.StartResult.Refused refused -> throw Problems.of(refused.refusal());
+            case StartService.StartResult.Started done -> done;
+        };
         VerificationView view = view(started.verification());
-        ResponseEntity.BodyBuilder response = started.replayed()
-                ? ResponseEntity.status(HttpStatus.CREATED).header("Idempotent-Replayed", "true")
-                : ResponseEntity.status(HttpStatus.CREATED);
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.CREATED);
+        if (started.replayed()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        if (started.quota() != null) {
+            response.header("RateLimit-Policy", started.quota().policy()).header("RateLimit", started.quota().remaining());
+        }
         return response.location(URI.create("/v1/verifications/" + view.id())).body(view);
     }
 
     @GetMapping("/{id}")
     @Operation(summary = "Read a verification: state, masked destination, delivery, attempts and sends remaining")
     VerificationView get(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
-        return view(service.get(caller.appId(), id), true);
+        return view(lifecycle.get(caller.appId(), id).orElseThrow(() -> ApiProblem.notFound("verification")), true);
     }
 
     @PostMapping(path = "/{id}/check", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -131,29 +156,48 @@ class VerificationController {
             + "410 expired or no longer pending; 429 too many attempts; 404 unknown")
     VerificationView check(@AuthenticationPrincipal Caller caller, @PathVariable String id, @RequestBody CheckRequest request,
             jakarta.servlet.http.HttpServletRequest http) {
-        return view(service.check(caller.appId(), id, request.code(), clientAddresses.resolve(http)));
+        return approved(checks.check(caller.appId(), id, RequestValidation.code(request.code()), clientAddresses.resolve(http)));
     }
 
     @PostMapping(path = "/check", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Check a code against the app's pending verification for a destination")
     VerificationView checkByDestination(@AuthenticationPrincipal Caller caller, @RequestBody CheckByDestinationRequest request,
             jakarta.servlet.http.HttpServletRequest http) {
-        return view(service.checkByDestination(caller.appId(), request.to(), request.code(), clientAddresses.resolve(http)));
+        String code = RequestValidation.code(request.code());
+        return approved(checks.checkByDestination(caller.appId(), request.to(), code, clientAddresses.resolve(http)));
     }
 
     @PostMapping("/{id}/resend")
     @Operation(summary = "Send a new code; the old one stops working, failed attempts are kept")
     ResponseEntity<VerificationView> resend(@AuthenticationPrincipal Caller caller, @PathVariable String id,
             @RequestBody(required = false) ResendRequest request) {
-        String channel = request == null ? null : request.channel();
+        Channel channel = RequestValidation.channel(request == null ? null : request.channel());
         boolean next = request != null && Boolean.TRUE.equals(request.next());
-        return ResponseEntity.accepted().body(view(service.resend(caller.appId(), id, channel, next)));
+        if (next && channel != null) {
+            throw ApiProblem.invalid("channel", "cannot be combined with next");
+        }
+        return switch (lifecycle.resend(caller.appId(), id, channel, next, caller.keyId())
+                .orElseThrow(() -> ApiProblem.notFound("verification"))) {
+            case LifecycleService.ResendResult.Resent resent -> ResponseEntity.accepted().body(view(resent.verification()));
+            case LifecycleService.ResendResult other -> throw Problems.of(other);
+        };
     }
 
     @PostMapping("/{id}/cancel")
     @Operation(summary = "Cancel a pending verification")
     VerificationView cancel(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
-        return view(service.cancel(caller.appId(), id));
+        return switch (lifecycle.cancel(caller.appId(), id).orElseThrow(() -> ApiProblem.notFound("verification"))) {
+            case LifecycleService.CancelResult.Canceled canceled -> view(canceled.verification());
+            case LifecycleService.CancelResult.NotPending notPending ->
+                    throw Problems.notPending(notPending.verification(), HttpStatus.CONFLICT);
+        };
+    }
+
+    private VerificationView approved(CheckService.CheckResult result) {
+        if (result instanceof CheckService.CheckResult.Approved approved) {
+            return view(approved.verification());
+        }
+        throw Problems.of(result);
     }
 
     /** Start, check and the others answer without the step list, to keep their one round trip; GET has it. */
@@ -164,9 +208,9 @@ class VerificationController {
     private VerificationView view(Verification v, boolean withSteps) {
         boolean pending = v.status() == VerificationStatus.PENDING;
         return new VerificationView(v.id(), v.status().value(), v.destinationMasked(), v.channel(), v.locale(),
-                service.transaction(v), pending ? Math.max(0, v.maxAttempts() - v.attempts()) : 0,
+                codes.transaction(v), pending ? Math.max(0, v.maxAttempts() - v.attempts()) : 0,
                 pending ? Math.max(0, v.maxSends() - v.sendCount()) : 0,
-                new DeliveryView(v.deliveryStatus(), v.deliveryError()), service.workflow(v), withSteps ? steps(v) : null, v.failureReason(),
+                new DeliveryView(v.deliveryStatus(), v.deliveryError()), Workflow.of(v, json).steps(), withSteps ? steps(v) : null, v.failureReason(),
                 v.createdAt(), v.expiresAt(), v.approvedAt());
     }
 

@@ -82,15 +82,18 @@ class VerificationRepository {
                 .params(ts(now), id, ts(now)).update() == 1;
     }
 
-    /** A resend asked by the client: bounded by the send cap and the cooldown. */
-    boolean newCode(String id, int currentStep, byte[] codeHash, String channel, int workflowIndex, Instant now,
-            Instant expiresAt, Instant sentBefore) {
-        return jdbc.sql("update verifications set code_hash = ?, code_step = code_step + 1, send_count = send_count + 1, "
+    /**
+     * A resend asked by the client: bounded by the send cap and the cooldown. The new code's step is
+     * {@code newStep}; the steps between the current one and it were skipped.
+     */
+    boolean newCode(String id, int currentStep, int newStep, byte[] codeHash, String channel, int workflowIndex,
+            Instant now, Instant expiresAt, Instant sentBefore) {
+        return jdbc.sql("update verifications set code_hash = ?, code_step = ?, send_count = send_count + 1, "
                         + "channel = ?, workflow_index = ?, last_sent_at = ?, expires_at = ?, updated_at = ?, "
                         + "delivery_status = 'queued', delivery_error = null where id = ? and status = 'pending' "
                         + "and code_step = ? and send_count < max_sends and last_sent_at <= ? and expires_at > ?")
-                .params(codeHash, channel, workflowIndex, ts(now), ts(expiresAt), ts(now), id, currentStep, ts(sentBefore),
-                        ts(now))
+                .params(codeHash, newStep, channel, workflowIndex, ts(now), ts(expiresAt), ts(now), id, currentStep,
+                        ts(sentBefore), ts(now))
                 .update() == 1;
     }
 
@@ -98,18 +101,25 @@ class VerificationRepository {
      * The workflow moving on by itself (timeout, failure, undelivered): not bounded by the client's send cap
      * or cooldown, and allowed after the step's code expired, since the next step brings a new one.
      */
-    boolean nextStep(String id, int currentStep, byte[] codeHash, String channel, int workflowIndex, Instant now,
-            Instant expiresAt) {
-        return jdbc.sql("update verifications set code_hash = ?, code_step = code_step + 1, send_count = send_count + 1, "
+    boolean nextStep(String id, int currentStep, int newStep, byte[] codeHash, String channel, int workflowIndex,
+            Instant now, Instant expiresAt) {
+        return jdbc.sql("update verifications set code_hash = ?, code_step = ?, send_count = send_count + 1, "
                         + "channel = ?, workflow_index = ?, last_sent_at = ?, expires_at = ?, updated_at = ?, "
                         + "delivery_status = 'queued', delivery_error = null where id = ? and status = 'pending' "
                         + "and code_step = ?")
-                .params(codeHash, channel, workflowIndex, ts(now), ts(expiresAt), ts(now), id, currentStep)
+                .params(codeHash, newStep, channel, workflowIndex, ts(now), ts(expiresAt), ts(now), id, currentStep)
                 .update() == 1;
     }
 
     void blockPhone(String id, Instant now) {
         jdbc.sql("update verifications set phone_blocked = true, updated_at = ? where id = ?").params(ts(now), id).update();
+    }
+
+    /** A step that was never sent: a late report of an older step changes nothing. */
+    boolean recordSkipped(String id, int step, String reason, boolean blockPhone, Instant now) {
+        return jdbc.sql("update verifications set delivery_status = 'skipped', delivery_error = ?, updated_at = ?, "
+                        + "phone_blocked = (phone_blocked or ?) where id = ? and code_step = ?")
+                .params(reason, ts(now), blockPhone, id, step).update() == 1;
     }
 
     boolean finish(String id, VerificationStatus status, String reason, Instant now) {
@@ -128,11 +138,6 @@ class VerificationRepository {
         return jdbc.sql("update verifications set delivery_status = ?, delivery_error = ?, updated_at = ? "
                         + "where id = ? and code_step = ?")
                 .params(deliveryStatus, error, ts(now), id, step).update() == 1;
-    }
-
-    boolean isCurrent(String id, int step) {
-        return jdbc.sql("select count(*) from verifications where id = ? and code_step = ? and status = 'pending'")
-                .params(id, step).query(Integer.class).single() > 0;
     }
 
     List<Verification> findExpiredPending(Instant now, int limit) {

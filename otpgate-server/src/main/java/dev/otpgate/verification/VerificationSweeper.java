@@ -6,7 +6,6 @@ import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Lazy;
 
 /**
  * A recurring job (one node runs it at a time): marks due verifications expired, so that their
@@ -17,13 +16,13 @@ import org.springframework.context.annotation.Lazy;
 class VerificationSweeper {
 
     @Bean
-    RecurringTask<Void> verificationSweep(@Lazy VerificationService service, IdempotencyRepository idempotency, Clock clock) {
+    RecurringTask<Void> verificationSweep(Expiry expiry, Idempotency idempotency, Clock clock) {
         return Tasks.recurring("verification-sweep", FixedDelay.ofSeconds(30))
                 .execute((instance, context) -> {
-                    while (service.expireDue(500) == 500) {
+                    while (expiry.expireDue(500) == 500) {
                         // More were due than one batch holds.
                     }
-                    idempotency.deleteOlderThan(clock.instant().minus(VerificationService.IDEMPOTENCY_WINDOW));
+                    idempotency.forgetOlderThan(clock.instant().minus(Idempotency.WINDOW));
                 });
     }
 }

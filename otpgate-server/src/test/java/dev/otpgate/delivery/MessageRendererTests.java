@@ -305,13 +305,13 @@ class MessageRendererTests {
 
     OutboundMessage render(String channel, String locale, int ttlSeconds) {
         DeliveryRequest request = new DeliveryRequest("app_test", "vrf_test", 2, channel, destination(channel), CODE, "Acme",
-                ttlSeconds, locale, Map.of(), null, false, Instant.now());
+                ttlSeconds, locale, Map.of(), null, false, Instant.now(), null);
         return renderer.render(request, app(DeliverySettings.DEFAULTS));
     }
 
     static DeliveryRequest request(String channel, String locale, String brand, Map<String, String> transaction, String appHash) {
         return new DeliveryRequest("app_test", "vrf_test", 2, channel, destination(channel), CODE, brand, 600, locale,
-                transaction, appHash, false, Instant.now());
+                transaction, appHash, false, Instant.now(), null);
     }
 
     static Destination destination(String channel) {

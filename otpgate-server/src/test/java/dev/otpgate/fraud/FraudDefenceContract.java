@@ -60,7 +60,7 @@ abstract class FraudDefenceContract extends ServerTestSupport {
     dev.otpgate.privacy.Destinations destinations;
 
     @Autowired
-    org.springframework.beans.factory.ObjectProvider<dev.otpgate.verification.StartGuard> guards;
+    java.util.List<dev.otpgate.verification.SendRule> rules;
 
     /** Fictional North American 555-01xx numbers in an area code (prefix {@code +1} and 4 digits) of its own. */
     private final class Range {
@@ -443,12 +443,15 @@ abstract class FraudDefenceContract extends ServerTestSupport {
         start(plain, range.number(90), null);
         start(guarded, range.number(91), null);
 
-        // Every guard, run on this thread: no statement at all.
+        // Every send rule, run on this thread: no statement at all.
         dev.otpgate.apps.App app = apps.find(guarded.id()).orElseThrow();
         dev.otpgate.privacy.Destination destination = destinations.parse(range.number(93));
         StatementCounter.EXECUTED.clear();
-        guards.orderedStream().forEach(guard -> guard.check(new dev.otpgate.verification.StartGuard.StartAttempt(app,
-                destination, destinations.index(destination), "sms", null, null)));
+        dev.otpgate.verification.SendAttempt attempt = new dev.otpgate.verification.SendAttempt(app, null, destination,
+                destinations.index(destination), dev.otpgate.apps.Channel.SMS,
+                dev.otpgate.verification.SendAttempt.Origin.START, false, null, null);
+        assertThat(rules).allSatisfy(rule -> assertThat(rule.evaluate(attempt))
+                .isInstanceOf(dev.otpgate.verification.SendDecision.Allowed.class));
         long self = Thread.currentThread().threadId();
         assertThat(StatementCounter.EXECUTED).noneMatch(executed -> executed.threadId() == self);
 

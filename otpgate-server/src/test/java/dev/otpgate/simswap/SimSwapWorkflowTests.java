@@ -68,7 +68,11 @@ class SimSwapWorkflowTests extends ServerTestSupport {
         JsonNode steps = api.get("/v1/verifications/" + id, app.key()).json().get("steps");
         assertThat(steps.get(0).get("status").asString()).isEqualTo("skipped");
         assertThat(steps.get(0).get("reason").asString()).isEqualTo("sim-swap-detected");
-        assertThat(steps).as("voice, a phone channel, is skipped too").hasSize(2);
+        assertThat(steps).as("voice, a phone channel, is skipped too").hasSize(3);
+        assertThat(steps.get(1).get("channel").asString()).isEqualTo("voice");
+        assertThat(steps.get(1).get("status").asString()).isEqualTo("skipped");
+        assertThat(steps.get(1).get("reason").asString()).isEqualTo("phone-channels-blocked");
+        assertThat(steps.get(2).get("channel").asString()).isEqualTo("whatsapp");
         await().atMost(Duration.ofSeconds(20)).until(() -> fixtures.messagesTo(to).size() == 1);
         assertThat(events.of(SimSwapDetected.class)).anyMatch(event -> event.verificationId().equals(id));
 

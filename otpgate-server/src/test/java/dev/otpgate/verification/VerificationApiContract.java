@@ -508,13 +508,13 @@ abstract class VerificationApiContract extends ServerTestSupport {
     }
 
     @Autowired
-    VerificationService service;
+    Expiry expiry;
 
     @Test
     void sweepWhenPendingVerificationsPassTheirExpiryThenTheyAreMarkedExpiredWithoutBeingRead() {
         String id = start(Map.of("to", TestApps.newPhone())).text("id");
         clock.advance(Duration.ofSeconds(601));
-        assertThat(service.expireDue(500)).isGreaterThanOrEqualTo(1);
+        assertThat(expiry.expireDue(500)).isGreaterThanOrEqualTo(1);
         assertThat(jdbc.sql("select status from verifications where id = ?").param(id).query(String.class).single())
                 .isEqualTo("expired");
         assertThat(events.of(VerificationExpired.class)).anyMatch(e -> e.verificationId().equals(id));

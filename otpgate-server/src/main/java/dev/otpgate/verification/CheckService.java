@@ -1,0 +1,188 @@
+package dev.otpgate.verification;
+
+import dev.otpgate.platform.Ids;
+import dev.otpgate.privacy.Destinations;
+import dev.otpgate.verification.VerificationEvents.VerificationApproved;
+import dev.otpgate.verification.VerificationEvents.VerificationFailed;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+
+/**
+ * Checking a code: one read and one conditional update, right code or wrong (S-10, S-12, S-13). The answer is a
+ * {@link CheckResult}, which the web edge maps to 200, 422, 410, 429 or 404. The check guards (per-IP limit,
+ * destination lockout) run before the code is compared and learn each outcome.
+ */
+@Service
+class CheckService {
+
+    /** How a check ended. */
+    sealed interface CheckResult {
+
+        String outcome();
+
+        record Approved(Verification verification) implements CheckResult {
+            public String outcome() {
+                return "approved";
+            }
+        }
+
+        /** @param attemptsRemaining guesses left; 0 means this guess failed the verification */
+        record Incorrect(int attemptsRemaining) implements CheckResult {
+            public String outcome() {
+                return "incorrect-code";
+            }
+        }
+
+        /** The verification failed by too many wrong guesses (S-12). */
+        record TooManyAttempts() implements CheckResult {
+            public String outcome() {
+                return "too-many-attempts";
+            }
+        }
+
+        /** Expired, approved, canceled or failed otherwise: nothing to check any more (S-15). */
+        record NotPending(VerificationStatus status) implements CheckResult {
+            public String outcome() {
+                return status == VerificationStatus.EXPIRED ? "verification-expired" : "verification-not-pending";
+            }
+        }
+
+        /** No such verification for this app; another app's id answers the same (S-14). */
+        record NotFound() implements CheckResult {
+            public String outcome() {
+                return "not-found";
+            }
+        }
+
+        /** A check guard refused before the code was compared. */
+        record Refused(Refusal refusal) implements CheckResult {
+            public String outcome() {
+                return refusal.type();
+            }
+        }
+    }
+
+    private final VerificationRepository verifications;
+    private final Destinations destinations;
+    private final CodeHasher hasher;
+    private final List<CheckGuard> guards;
+    private final Expiry expiry;
+    private final ApplicationEventPublisher events;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    CheckService(VerificationRepository verifications, Destinations destinations, CodeHasher hasher,
+            List<CheckGuard> guards, Expiry expiry, ApplicationEventPublisher events, MeterRegistry meters, Clock clock) {
+        this.verifications = verifications;
+        this.destinations = destinations;
+        this.hasher = hasher;
+        this.guards = List.copyOf(guards);
+        this.expiry = expiry;
+        this.events = events;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    /** @param code digits, validated at the edge */
+    CheckResult check(String appId, String id, String code, String clientIp) {
+        return timed(() -> {
+            if (!Ids.looksLike("vrf", id)) {
+                return new CheckResult.NotFound();
+            }
+            return verifications.find(appId, id).map(v -> checkRow(v, code, clientIp))
+                    .orElseGet(CheckResult.NotFound::new);
+        });
+    }
+
+    /** Checks the app's newest pending verification for {@code to}; none answers like an unknown id (S-14). */
+    CheckResult checkByDestination(String appId, String to, String code, String clientIp) {
+        return timed(() -> verifications.findPendingByDestination(appId, destinations.index(destinations.parse(to)))
+                .map(v -> checkRow(v, code, clientIp))
+                .orElseGet(CheckResult.NotFound::new));
+    }
+
+    /** The check-latency timer, labelled by outcome ({@code approved} or the problem type). */
+    private CheckResult timed(Supplier<CheckResult> check) {
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = "error";
+        try {
+            CheckResult result = check.get();
+            outcome = result.outcome();
+            return result;
+        } finally {
+            sample.stop(timers.computeIfAbsent(outcome, o -> meters.timer("otpgate.verification.check", "outcome", o)));
+        }
+    }
+
+    private CheckResult checkRow(Verification verification, String code, String clientIp) {
+        Instant now = clock.instant();
+        CheckResult closed = unlessPending(verification, now);
+        if (closed != null) {
+            return closed;
+        }
+        CheckGuard.CheckAttempt attempt = new CheckGuard.CheckAttempt(verification.appId(), verification.id(),
+                verification.destinationIndex(), clientIp);
+        for (CheckGuard guard : guards) {
+            Refusal refused = guard.before(attempt);
+            if (refused != null) {
+                return new CheckResult.Refused(refused);
+            }
+        }
+        if (hasher.matches(verification.codeHash(), verification.id(), verification.codeStep(), code,
+                verification.transactionJson())) {
+            if (verifications.approve(verification.id(), verification.codeStep(), now)) {
+                guards.forEach(guard -> guard.after(attempt, true));
+                events.publishEvent(new VerificationApproved(verification.id(), verification.appId(),
+                        verification.channel(), verification.destinationCountry(), verification.destinationPrefix(), now));
+                // The conditional update succeeded from the row just read, so its new state is known: no re-read.
+                return new CheckResult.Approved(verification.approvedAt(now));
+            }
+            // Lost a race: approved by a parallel check, expired, or replaced by a resend. Only the last case
+            // leaves it pending, and then this code is no longer the valid one.
+            closed = unlessPending(expiry.reload(verification), now);
+            if (closed != null) {
+                return closed;
+            }
+        }
+        return wrongGuess(verification, now, attempt);
+    }
+
+    private CheckResult wrongGuess(Verification verification, Instant now, CheckGuard.CheckAttempt attempt) {
+        boolean counted = verifications.recordWrongGuess(verification.id(), now);
+        if (counted) {
+            guards.forEach(guard -> guard.after(attempt, false));
+        }
+        Verification current = expiry.reload(verification);
+        if (!counted) {
+            CheckResult closed = unlessPending(current, now);
+            if (closed != null) {
+                return closed;
+            }
+        }
+        if (counted && current.status() == VerificationStatus.FAILED) {
+            events.publishEvent(new VerificationFailed(current.id(), current.appId(), current.channel(), "max-attempts", now));
+        }
+        return new CheckResult.Incorrect(Math.max(0, current.maxAttempts() - current.attempts()));
+    }
+
+    /** {@code null} for a pending, unexpired verification; otherwise what a check of it answers (S-12, S-15). */
+    private CheckResult unlessPending(Verification verification, Instant now) {
+        Verification current = expiry.expireIfDue(verification, now);
+        if (current.status() == VerificationStatus.PENDING) {
+            return null;
+        }
+        if (current.status() == VerificationStatus.FAILED && "max-attempts".equals(current.failureReason())) {
+            return new CheckResult.TooManyAttempts();
+        }
+        return new CheckResult.NotPending(current.status());
+    }
+}

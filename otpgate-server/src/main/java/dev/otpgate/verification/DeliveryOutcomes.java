@@ -1,0 +1,60 @@
+package dev.otpgate.verification;
+
+import dev.otpgate.delivery.DeliveryEvents.MessageFailed;
+import dev.otpgate.delivery.DeliveryEvents.MessageSent;
+import dev.otpgate.delivery.DeliveryEvents.MessageSkipped;
+import dev.otpgate.delivery.DeliveryEvents.MessageUndelivered;
+import dev.otpgate.verification.WorkflowEngine.StepEnd;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * What delivery reports about a step's message, written onto the verification in the transaction that recorded
+ * it: the delivery status the API shows, and the workflow's next move as a durable job (a sent step's timer, or
+ * the end of a step that failed, was undelivered or lost its phone channels). A report about a step that is no
+ * longer current changes nothing.
+ */
+@Component
+class DeliveryOutcomes {
+
+    private final VerificationRepository verifications;
+    private final WorkflowJobs.StepEnds stepEnds;
+
+    DeliveryOutcomes(VerificationRepository verifications, WorkflowJobs.StepEnds stepEnds) {
+        this.verifications = verifications;
+        this.stepEnds = stepEnds;
+    }
+
+    @EventListener
+    void on(MessageSent sent) {
+        boolean current = verifications.recordDelivery(sent.verificationId(), sent.step(), sent.test() ? "test" : "sent",
+                null, sent.at());
+        if (current && sent.stepTimeoutSeconds() != null) {
+            stepEnds.schedule(sent.verificationId(), sent.step(), StepEnd.TIMEOUT, sent.at().plusSeconds(sent.stepTimeoutSeconds()));
+        }
+    }
+
+    @EventListener
+    void on(MessageFailed failed) {
+        if (verifications.recordDelivery(failed.verificationId(), failed.step(), "failed", failed.reason(), failed.at())) {
+            stepEnds.schedule(failed.verificationId(), failed.step(), StepEnd.FAILED, failed.at());
+        }
+    }
+
+    @EventListener
+    void on(MessageUndelivered undelivered) {
+        if (verifications.recordDelivery(undelivered.verificationId(), undelivered.step(), "undelivered",
+                undelivered.reason(), undelivered.at())) {
+            stepEnds.schedule(undelivered.verificationId(), undelivered.step(), StepEnd.UNDELIVERED, undelivered.at());
+        }
+    }
+
+    @EventListener
+    void on(MessageSkipped skipped) {
+        if (verifications.recordSkipped(skipped.verificationId(), skipped.step(), skipped.reason(), true, skipped.at())) {
+            StepEnd cause = "sim-swap-check-failed".equals(skipped.reason())
+                    ? StepEnd.SIM_SWAP_CHECK_FAILED : StepEnd.SIM_SWAP_DETECTED;
+            stepEnds.schedule(skipped.verificationId(), skipped.step(), cause, skipped.at());
+        }
+    }
+}
