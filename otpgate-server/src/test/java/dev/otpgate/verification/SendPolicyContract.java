@@ -195,12 +195,16 @@ abstract class SendPolicyContract extends ServerTestSupport {
         assertThat(response.text("type")).as(response.body()).isEqualTo(PROBLEMS + slug);
     }
 
-    /** A refused resend answers with the status and problem type a start on that channel gets. */
-    private void assertAnswersAsAStart(Response refused, TestApp app, String to, String channel) {
+    /** A start on {@code channel}, refused as {@code slug}: what a resend on that channel must answer too. */
+    private Response refusedStart(TestApp app, String to, String channel, int status, String slug) {
         Response start = start(app, to, channel);
-        assertThat(start.status()).as("a start on " + channel + ": " + start.body()).isGreaterThanOrEqualTo(400);
-        assertThat(refused.status()).as(refused.body()).isEqualTo(start.status());
-        assertThat(refused.text("type")).as(refused.body()).isEqualTo(start.text("type"));
+        assertProblem(start, status, slug);
+        return start;
+    }
+
+    private static void assertAnswersAsTheStart(Response resend, Response start) {
+        assertThat(resend.status()).as(resend.body()).isEqualTo(start.status());
+        assertThat(resend.text("type")).as(resend.body()).isEqualTo(start.text("type"));
     }
 
     // --- What was sent ---------------------------------------------------------------------------------------
@@ -321,10 +325,10 @@ abstract class SendPolicyContract extends ServerTestSupport {
         Snapshot before = snapshot(app, id, US_PREMIUM);
 
         for (String channel : List.of("sms", "voice")) {
+            Response start = refusedStart(app, US_PREMIUM, channel, 422, "undeliverable-destination");
             Response refused = resend(app, id, Map.of("channel", channel));
-            assertProblem(refused, 422, "undeliverable-destination");
+            assertAnswersAsTheStart(refused, start);
             assertThat(refused.text("number_type")).isEqualTo("premium_rate");
-            assertAnswersAsAStart(refused, app, US_PREMIUM, channel);
         }
 
         assertUnchanged(app, id, US_PREMIUM, before);
@@ -384,10 +388,10 @@ abstract class SendPolicyContract extends ServerTestSupport {
         String id = started(app, to, "voice");
         await().atMost(Duration.ofSeconds(20)).until(() -> sentSteps(id, "voice") == 1);
 
+        Response start = refusedStart(app, to, "sms", 422, "undeliverable-destination");
         Response refused = resend(app, id, Map.of("channel", "sms"));
-        assertProblem(refused, 422, "undeliverable-destination");
+        assertAnswersAsTheStart(refused, start);
         assertThat(refused.text("number_type")).isEqualTo("fixed_line");
-        assertAnswersAsAStart(refused, app, to, "sms");
         assertThat(read(app, id).text("channel")).isEqualTo("voice");
 
         Response again = resend(app, id, Map.of());
@@ -405,13 +409,13 @@ abstract class SendPolicyContract extends ServerTestSupport {
         String code = codeIn(to, 1);
         Snapshot before = snapshot(app, id, to);
         restrictCountries(app, List.of("GB"));
+        Response start = refusedStart(app, to, "sms", 403, "country-not-allowed");
 
         for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of(), Map.of("channel", "whatsapp"))) {
             Response refused = resend(app, id, body);
-            assertProblem(refused, 403, "country-not-allowed");
+            assertAnswersAsTheStart(refused, start);
             assertThat(refused.text("country")).isEqualTo("US");
         }
-        assertAnswersAsAStart(resend(app, id, Map.of()), app, to, "sms");
 
         assertUnchanged(app, id, to, before);
         assertApproves(app, id, code);
@@ -427,13 +431,11 @@ abstract class SendPolicyContract extends ServerTestSupport {
         restrictCountries(app, List.of("GB"));
 
         // Voice is not allowed for the app, the country is not allowed, and the number is premium rate.
-        Response voice = resend(app, id, Map.of("channel", "voice"));
-        assertProblem(voice, 403, "channel-not-allowed");
-        assertAnswersAsAStart(voice, app, to, "voice");
+        Response voiceStart = refusedStart(app, to, "voice", 403, "channel-not-allowed");
+        assertAnswersAsTheStart(resend(app, id, Map.of("channel", "voice")), voiceStart);
         // The country comes before the number type.
-        Response sms = resend(app, id, Map.of("channel", "sms"));
-        assertProblem(sms, 403, "country-not-allowed");
-        assertAnswersAsAStart(sms, app, to, "sms");
+        Response smsStart = refusedStart(app, to, "sms", 403, "country-not-allowed");
+        assertAnswersAsTheStart(resend(app, id, Map.of("channel", "sms")), smsStart);
 
         assertUnchanged(app, id, to, before);
         assertApproves(app, id, code);
@@ -447,9 +449,8 @@ abstract class SendPolicyContract extends ServerTestSupport {
         String code = codeIn(to, 1);
         Snapshot before = snapshot(app, id, to);
 
-        Response refused = resend(app, id, Map.of("channel", "voice"));
-        assertProblem(refused, 403, "channel-not-allowed");
-        assertAnswersAsAStart(refused, app, to, "voice");
+        Response start = refusedStart(app, to, "voice", 403, "channel-not-allowed");
+        assertAnswersAsTheStart(resend(app, id, Map.of("channel", "voice")), start);
 
         assertUnchanged(app, id, to, before);
         assertApproves(app, id, code);
@@ -478,13 +479,13 @@ abstract class SendPolicyContract extends ServerTestSupport {
         String code = codeIn(to, 1);
         Snapshot before = snapshot(app, id, to);
         blockRange(app, range);
+        Response start = refusedStart(app, to, "sms", 403, "fraud-blocked");
 
         for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of(), Map.of("channel", "whatsapp"))) {
             Response refused = resend(app, id, body);
-            assertProblem(refused, 403, "fraud-blocked");
+            assertAnswersAsTheStart(refused, start);
             assertThat(refused.text("reason")).isEqualTo("sequential-numbers");
         }
-        assertAnswersAsAStart(resend(app, id, Map.of()), app, to, "sms");
 
         assertUnchanged(app, id, to, before);
         assertApproves(app, id, code);
@@ -501,12 +502,13 @@ abstract class SendPolicyContract extends ServerTestSupport {
         String code = codeIn(to, 2);
         Snapshot before = snapshot(app, id, to);
 
+        // The start and the resend used up the destination's two sends.
         for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of(), Map.of("channel", "whatsapp"))) {
             Response refused = resend(app, id, body);
             assertProblem(refused, 429, "rate-limited");
             assertThat(Long.parseLong(refused.header("Retry-After"))).isPositive();
         }
-        assertAnswersAsAStart(resend(app, id, Map.of()), app, to, "sms");
+        assertAnswersAsTheStart(resend(app, id, Map.of()), refusedStart(app, to, "sms", 429, "rate-limited"));
 
         assertUnchanged(app, id, to, before);
         assertApproves(app, id, code);
@@ -529,7 +531,7 @@ abstract class SendPolicyContract extends ServerTestSupport {
         Response refused = resend(app, id, Map.of());
         assertProblem(refused, 429, "budget-exhausted");
         assertThat(Long.parseLong(refused.header("Retry-After"))).isPositive();
-        assertAnswersAsAStart(refused, app, TestApps.newPhone(), "sms");
+        refusedStart(app, TestApps.newPhone(), "sms", 429, "budget-exhausted");
 
         assertUnchanged(app, id, to, before);
         assertThat(messagesTo(to, "sms")).isEqualTo(2);
