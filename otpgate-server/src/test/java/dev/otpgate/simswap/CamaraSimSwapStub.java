@@ -32,38 +32,38 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code phoneNumber} E.164, {@code maxAge} 1–2400), answering CAMARA error bodies when they fail, and
  * otherwise plays the next scripted answer.
  */
-final class CamaraSimSwapStub implements AutoCloseable {
+public final class CamaraSimSwapStub implements AutoCloseable {
 
-    static final String CLIENT_ID = "otpgate-test-client";
-    static final String CLIENT_SECRET = "stub-client-secret-Zq8x3vK1";
+    public static final String CLIENT_ID = "otpgate-test-client";
+    public static final String CLIENT_SECRET = "stub-client-secret-Zq8x3vK1";
     static final String TOKEN_PREFIX = "stub-access-token-";
 
     private static final Pattern E164 = Pattern.compile("^\\+[1-9][0-9]{4,14}$");
 
     /** A scripted answer to a check; {@code delay} holds the answer back, for read timeouts. */
-    record Answer(int status, String body, Duration delay) {
+    public record Answer(int status, String body, Duration delay) {
 
-        static Answer swapped(boolean swapped) {
+        public static Answer swapped(boolean swapped) {
             return new Answer(200, "{\"swapped\": " + swapped + "}", Duration.ZERO);
         }
 
-        static Answer error(int status, String code) {
+        public static Answer error(int status, String code) {
             return new Answer(status, "{\"status\": " + status + ", \"code\": \"" + code
                     + "\", \"message\": \"Client specified an invalid argument, request body or query param.\"}",
                     Duration.ZERO);
         }
 
-        static Answer raw(int status, String body) {
+        public static Answer raw(int status, String body) {
             return new Answer(status, body, Duration.ZERO);
         }
 
-        Answer after(Duration delay) {
+        public Answer after(Duration delay) {
             return new Answer(status, body, delay);
         }
     }
 
     /** A check request as received. */
-    record CheckRequest(String authorization, JsonNode body) {}
+    public record CheckRequest(String authorization, JsonNode body) {}
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final HttpServer server;
@@ -77,7 +77,7 @@ final class CamaraSimSwapStub implements AutoCloseable {
     private final AtomicReference<Answer> fallback = new AtomicReference<>(Answer.swapped(false));
     private final AtomicReference<Long> expiresInSeconds = new AtomicReference<>(3600L);
 
-    CamaraSimSwapStub() throws IOException {
+    public CamaraSimSwapStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(executor);
         server.createContext("/oauth2/token", this::token);
@@ -85,20 +85,20 @@ final class CamaraSimSwapStub implements AutoCloseable {
         server.start();
     }
 
-    URI baseUrl() {
+    public URI baseUrl() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/camara");
     }
 
-    URI tokenUrl() {
+    public URI tokenUrl() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/oauth2/token");
     }
 
     /** Answers the next checks with these, in order, then with {@link #answerAlways}'s answer. */
-    void answerNext(Answer... answers) {
+    public void answerNext(Answer... answers) {
         script.addAll(List.of(answers));
     }
 
-    void answerAlways(Answer answer) {
+    public void answerAlways(Answer answer) {
         fallback.set(answer);
     }
 
@@ -119,7 +119,7 @@ final class CamaraSimSwapStub implements AutoCloseable {
         return List.copyOf(tokenRequestBodies);
     }
 
-    List<CheckRequest> checks() {
+    public List<CheckRequest> checks() {
         return List.copyOf(checks);
     }
 
