@@ -25,12 +25,11 @@ public class DeliverySteps implements ReceiptSink {
     /**
      * A step as the API shows it.
      *
-     * @param status {@code queued}, {@code sent}, {@code delivered}, {@code undelivered}, {@code failed},
-     *        {@code skipped} or {@code test}
+     * @param status where the step's message stands
      * @param reason why it failed, was skipped or ended, without secrets
      * @param providersTried providers tried before the one that took it, each with its failure
      */
-    public record Step(int step, String channel, String provider, String status, String reason, Integer segments,
+    public record Step(int step, String channel, String provider, StepStatus status, String reason, Integer segments,
             String encoding, List<String> providersTried, Instant queuedAt, Instant sentAt, Instant deliveredAt) {}
 
     private static final Logger log = LoggerFactory.getLogger(DeliverySteps.class);
@@ -56,7 +55,7 @@ public class DeliverySteps implements ReceiptSink {
                         + "sent_at, delivered_at from delivery_steps where verification_id = ? order by step")
                 .param(verificationId)
                 .query((rs, row) -> new Step(rs.getInt("step"), rs.getString("channel"), rs.getString("provider"),
-                        rs.getString("status"), rs.getString("reason"), (Integer) rs.getObject("segments"),
+                        StepStatus.of(rs.getString("status")), rs.getString("reason"), (Integer) rs.getObject("segments"),
                         rs.getString("encoding"), tried(rs.getString("providers_tried")), instant(rs.getTimestamp("queued_at")),
                         instant(rs.getTimestamp("sent_at")), instant(rs.getTimestamp("delivered_at"))))
                 .list();
@@ -72,7 +71,7 @@ public class DeliverySteps implements ReceiptSink {
     /** The message went out through {@code provider} (or, for a test destination, was recorded without one). */
     void sent(DeliveryRequest request, String provider, SendResult result, List<String> tried, boolean test) {
         transactions.executeWithoutResult(tx -> {
-            record(request, provider, result.providerMessageId(), test ? "test" : "sent", null, result.segments(),
+            record(request, provider, result.providerMessageId(), test ? StepStatus.TEST : StepStatus.SENT, null, result.segments(),
                     result.encoding(), tried);
             events.publishEvent(new DeliveryEvents.MessageSent(request.verificationId(), request.step(),
                     request.channel(), provider, test, request.stepTimeoutSeconds(), clock.instant()));
@@ -82,7 +81,7 @@ public class DeliverySteps implements ReceiptSink {
     /** No provider took the message, for good. */
     void failed(DeliveryRequest request, String provider, String reason, List<String> tried) {
         transactions.executeWithoutResult(tx -> {
-            record(request, provider, null, "failed", reason, null, null, tried);
+            record(request, provider, null, StepStatus.FAILED, reason, null, null, tried);
             events.publishEvent(new DeliveryEvents.MessageFailed(request.verificationId(), request.step(),
                     request.channel(), shortReason(reason), clock.instant()));
         });
@@ -90,13 +89,13 @@ public class DeliverySteps implements ReceiptSink {
 
     /** Every provider failed for now; the job runs again. */
     void retrying(DeliveryRequest request, String reason, List<String> tried) {
-        record(request, null, null, "queued", reason, null, null, tried);
+        record(request, null, null, StepStatus.QUEUED, reason, null, null, tried);
     }
 
     /** A {@link SendGate} blocked the phone channels before the send. */
     void skippedByGate(DeliveryRequest request, String reason) {
         transactions.executeWithoutResult(tx -> {
-            record(request, null, null, "skipped", reason, null, null, List.of());
+            record(request, null, null, StepStatus.SKIPPED, reason, null, null, List.of());
             events.publishEvent(new DeliveryEvents.MessageSkipped(request.verificationId(), request.step(),
                     request.channel(), reason, clock.instant()));
         });
@@ -116,15 +115,15 @@ public class DeliverySteps implements ReceiptSink {
     }
 
     /** Writes the outcome of a step's send (or of its last try). */
-    private void record(DeliveryRequest request, String provider, String providerMessageId, String status, String reason,
+    private void record(DeliveryRequest request, String provider, String providerMessageId, StepStatus status, String reason,
             Integer segments, String encoding, List<String> providersTried) {
         Instant now = clock.instant();
         String tried = providersTried.isEmpty() ? null : truncate(String.join("; ", providersTried), 400);
-        Timestamp sentAt = status.equals("sent") || status.equals("test") ? ts(now) : null;
+        Timestamp sentAt = status == StepStatus.SENT || status == StepStatus.TEST ? ts(now) : null;
         int updated = jdbc.sql("update delivery_steps set provider = ?, provider_message_id = ?, status = ?, reason = ?, "
                         + "segments = ?, encoding = ?, providers_tried = ?, sent_at = ?, updated_at = ? "
                         + "where verification_id = ? and step = ?")
-                .params(provider, providerMessageId, status, truncate(reason, 200), segments, encoding, tried, sentAt,
+                .params(provider, providerMessageId, status.value(), truncate(reason, 200), segments, encoding, tried, sentAt,
                         ts(now), request.verificationId(), request.step())
                 .update();
         if (updated == 0) {
@@ -132,7 +131,7 @@ public class DeliverySteps implements ReceiptSink {
                             + "status, reason, segments, encoding, providers_tried, queued_at, sent_at, updated_at) "
                             + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .params(request.verificationId(), request.step(), request.appId(), request.channel(), provider,
-                            providerMessageId, status, truncate(reason, 200), segments, encoding, tried,
+                            providerMessageId, status.value(), truncate(reason, 200), segments, encoding, tried,
                             ts(request.queuedAt()), sentAt, ts(now))
                     .update();
         }
@@ -162,7 +161,7 @@ public class DeliverySteps implements ReceiptSink {
             return;
         }
         Instant now = clock.instant();
-        String status = receipt.status() == DeliveryReceipt.Status.DELIVERED ? "delivered" : "undelivered";
+        StepStatus status = receipt.status() == DeliveryReceipt.Status.DELIVERED ? StepStatus.DELIVERED : StepStatus.UNDELIVERED;
         Optional<StepKey> step = jdbc.sql("select verification_id, step, channel from delivery_steps "
                         + "where provider = ? and provider_message_id = ?")
                 .params(receipt.providerId(), receipt.providerMessageId())
@@ -177,7 +176,7 @@ public class DeliverySteps implements ReceiptSink {
         boolean changed = Boolean.TRUE.equals(transactions.execute(tx -> {
             int rows = jdbc.sql("update delivery_steps set status = ?, reason = ?, delivered_at = ?, updated_at = ? "
                             + "where verification_id = ? and step = ? and status in ('queued', 'sent')")
-                    .params(status, receipt.reason(), delivered ? ts(receipt.at()) : null, ts(now), key.verificationId(),
+                    .params(status.value(), receipt.reason(), delivered ? ts(receipt.at()) : null, ts(now), key.verificationId(),
                             key.step())
                     .update();
             if (rows == 1 && !delivered) {

@@ -1,8 +1,15 @@
 /**
- * Delivery: getting a code to a person. The durable job queue (db-scheduler) that a start commits together
- * with its verification, the worker that renders a message and hands it to a {@link dev.otpgate.delivery.Provider},
- * retries with backoff, and one sub-package per channel provider (SMTP email, the dev inbox). It knows nothing
- * of codes' validity; it asks the {@link dev.otpgate.delivery.DeliveryTracker} whether a step is still current.
+ * Delivery: getting a message to a person. The durable job queue (db-scheduler) that a start commits together
+ * with its verification, the worker that renders a message and hands it to the channel's
+ * {@link dev.otpgate.delivery.Provider}s in priority order with failover and retries, the provider registry,
+ * receipts, and one sub-package per provider (SMPP, Twilio, Vonage, WhatsApp, a generic HTTP gateway, SMTP,
+ * the dev inbox).
+ *
+ * <p>It knows nothing of codes' validity or of workflows: it reports each outcome as a
+ * {@link dev.otpgate.delivery.DeliveryEvents} record, published in the transaction that records it, and the
+ * owner of the workflow ({@code verification}) decides what comes next. A message whose code was replaced
+ * before a worker picked it up is withdrawn by that owner. The {@link dev.otpgate.delivery.SendGate} asked
+ * before each phone send (the SIM-swap check) is the one rule that runs here, because it calls a remote API.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Delivery", allowedDependencies = {"platform", "privacy", "apps"})
 package dev.otpgate.delivery;

@@ -15,12 +15,20 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
  * @param prefix the number range: the country code, the national destination code and one digit more, {@code null} for email
  * @param numberType libphonenumber's type of a phone number ({@code MOBILE}, {@code PREMIUM_RATE}, …),
  *        {@code null} for email
+ * @param masked the form every response and log line shows ({@code +1 415 ••• ••23}, {@code j•••@e•••.com})
  */
-public record Destination(Type type, String value, String regionCode, String prefix, PhoneNumberType numberType) {
+public record Destination(Type type, String value, String regionCode, String prefix, PhoneNumberType numberType,
+        String masked) {
 
     /** A destination without the facts of a parsed number: email addresses, and numbers built by hand in tests. */
     public Destination(Type type, String value, String regionCode) {
-        this(type, value, regionCode, null, null);
+        this(type, value, regionCode, null, null, null);
+    }
+
+    public Destination {
+        if (masked == null && type != null && value != null) {
+            masked = Destinations.mask(type, value);
+        }
     }
 
     public enum Type {
@@ -31,11 +39,6 @@ public record Destination(Type type, String value, String regionCode, String pre
     @JsonIgnore
     public boolean isPhone() {
         return type == Type.PHONE;
-    }
-
-    @JsonIgnore
-    public String masked() {
-        return Destinations.mask(this);
     }
 
     @Override

@@ -51,7 +51,7 @@ public class Destinations {
                 throw ApiProblem.invalid("to", "is not a valid phone number");
             }
             return new Destination(Destination.Type.PHONE, PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164),
-                    PHONES.getRegionCodeForNumber(number), prefix(number), PHONES.getNumberType(number));
+                    PHONES.getRegionCodeForNumber(number), prefix(number), PHONES.getNumberType(number), mask(number));
         } catch (NumberParseException e) {
             throw ApiProblem.invalid("to", "is not a valid phone number");
         }
@@ -93,36 +93,38 @@ public class Destinations {
      * {@code +1 415 ••• ••23} for phones (country code, the first group of longer numbers, the last two
      * digits), {@code j•••@e•••.com} for email.
      */
-    static String mask(Destination destination) {
-        if (destination.type() == Destination.Type.EMAIL) {
-            String value = destination.value();
+    static String mask(Destination.Type type, String value) {
+        if (type == Destination.Type.EMAIL) {
             int at = value.indexOf('@');
             String domain = value.substring(at + 1);
             int dot = domain.lastIndexOf('.');
             return value.charAt(0) + "•••@" + domain.charAt(0) + "•••" + domain.substring(dot);
         }
         try {
-            PhoneNumber number = PHONES.parse(destination.value(), "ZZ");
-            String national = PHONES.getNationalSignificantNumber(number);
-            String[] groups = PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.INTERNATIONAL)
-                    .replace('-', ' ').split(" ");
-            int keepFirstGroup = national.length() >= 9 && groups.length > 2 ? 1 : 0;
-            StringBuilder out = new StringBuilder(groups[0]);
-            int digitsLeft = national.length();
-            for (int g = 1; g < groups.length; g++) {
-                out.append(' ');
-                for (char c : groups[g].toCharArray()) {
-                    if (!Character.isDigit(c)) {
-                        out.append(c);
-                        continue;
-                    }
-                    out.append(g <= keepFirstGroup || digitsLeft <= 2 ? c : '•');
-                    digitsLeft--;
-                }
-            }
-            return out.toString();
+            return mask(PHONES.parse(value, "ZZ"));
         } catch (NumberParseException e) {
             return "+•••";
         }
+    }
+
+    private static String mask(PhoneNumber number) {
+        String national = PHONES.getNationalSignificantNumber(number);
+        String[] groups = PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.INTERNATIONAL)
+                .replace('-', ' ').split(" ");
+        int keepFirstGroup = national.length() >= 9 && groups.length > 2 ? 1 : 0;
+        StringBuilder out = new StringBuilder(groups[0]);
+        int digitsLeft = national.length();
+        for (int g = 1; g < groups.length; g++) {
+            out.append(' ');
+            for (char c : groups[g].toCharArray()) {
+                if (!Character.isDigit(c)) {
+                    out.append(c);
+                    continue;
+                }
+                out.append(g <= keepFirstGroup || digitsLeft <= 2 ? c : '•');
+                digitsLeft--;
+            }
+        }
+        return out.toString();
     }
 }

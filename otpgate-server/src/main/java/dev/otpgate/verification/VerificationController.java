@@ -221,7 +221,7 @@ class VerificationController {
             return recorded;
         }
         List<DeliverySteps.Step> all = new java.util.ArrayList<>(recorded);
-        all.add(new DeliverySteps.Step(v.codeStep(), v.channel(), null, "queued", null, null, null, List.of(),
+        all.add(new DeliverySteps.Step(v.codeStep(), v.channel(), null, dev.otpgate.delivery.StepStatus.QUEUED, null, null, null, List.of(),
                 v.lastSentAt(), null, null));
         return all;
     }

@@ -108,7 +108,9 @@ class CrashRecoveryTests {
             String key = api.post("/v1/apps/" + api.get("/v1/apps", ADMIN_KEY).json().get("apps").get(0).get("id").asString()
                     + "/api-keys", ADMIN_KEY, Map.of("name", "k2", "scopes", List.of())).text("secret");
             waitUntil(() -> ids.stream().allMatch(id -> "sent".equals(api.get("/v1/verifications/" + id, key)
-                    .json().get("delivery").get("status").asString())), Duration.ofSeconds(20), () -> "every step recorded as sent");
+                    .json().get("delivery").get("status").asString())), Duration.ofSeconds(20), () -> "every step recorded as sent: "
+                    + ids.stream().map(id -> api.get("/v1/verifications/" + id, key).json().get("delivery").toString()).toList()
+                    + "\n" + tail(dataDir.resolve("second.log")));
         } finally {
             second.destroy();
             if (!second.waitFor(20, TimeUnit.SECONDS)) {

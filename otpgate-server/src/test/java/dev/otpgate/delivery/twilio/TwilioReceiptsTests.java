@@ -242,8 +242,10 @@ class TwilioReceiptsTests extends ServerTestSupport {
         Map<String, Object> step = jdbc.sql("select status, reason from delivery_steps where provider = ? and provider_message_id = ?")
                 .params("twilio-test", sid).query().singleRow();
         assertThat(step).containsEntry("status", "undelivered").containsEntry("reason", "30003");
+        // The receipt is recorded at once; the workflow moves on (here: fails) in a job of its own right after.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(api.get("/v1/verifications/" + id, app.key()).text("status")).isEqualTo("failed"));
         Response verification = api.get("/v1/verifications/" + id, app.key());
-        assertThat(verification.text("status")).isEqualTo("failed");
         assertThat(verification.json().get("delivery").get("status").asString()).isEqualTo("undelivered");
         assertThat(verification.json().get("delivery").get("error").asString()).isEqualTo("undelivered: 30003");
         assertThat(verification.text("failure_reason")).isEqualTo("delivery-failed");
