@@ -5,6 +5,7 @@ import dev.otpgate.delivery.DeliveryException;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.SendResult;
 import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -17,6 +18,7 @@ import org.springframework.mail.MailAuthenticationException;
 import org.springframework.mail.MailException;
 import org.springframework.mail.MailParseException;
 import org.springframework.mail.MailPreparationException;
+import org.springframework.mail.MailSendException;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.stereotype.Component;
@@ -71,11 +73,39 @@ class SmtpEmailProvider implements Provider {
             throw new DeliveryException("SMTP authentication failed", false, null);
         } catch (MailParseException | MailPreparationException | MessagingException | UnsupportedEncodingException e) {
             throw new DeliveryException("the message could not be prepared for SMTP", true, null);
-        } catch (MailException e) {
+        } catch (MailSendException e) {
+            // A 5xx reply (RFC 5321 4.2.1) refuses this message for good: an unknown mailbox, a rejected content.
             // Connection refused, timeouts, 4xx replies: worth another try. The cause is not kept: SMTP
             // exceptions can quote the recipient address.
+            boolean permanent = replyCode(e) / 100 == 5;
+            throw new DeliveryException(permanent ? "the SMTP server refused the message"
+                    : "the SMTP server did not accept the message", permanent, null);
+        } catch (MailException e) {
             throw new DeliveryException("the SMTP server did not accept the message", false, null);
         }
+    }
+
+    /**
+     * The SMTP reply code that failed the send, such as 550; 0 when the send failed before any reply. Jakarta
+     * Mail's SMTP implementation (a runtime dependency) reports it as {@code getReturnCode()} on its
+     * {@link SendFailedException} subclasses, which a failed send nests one in another.
+     */
+    private static int replyCode(MailSendException e) {
+        for (Exception failure : e.getMessageExceptions()) {
+            for (Throwable t = failure; t != null;
+                    t = t instanceof MessagingException m && m.getNextException() != null ? m.getNextException() : t.getCause()) {
+                if (t instanceof SendFailedException) {
+                    try {
+                        if (t.getClass().getMethod("getReturnCode").invoke(t) instanceof Integer code) {
+                            return code;
+                        }
+                    } catch (ReflectiveOperationException noReturnCode) {
+                        // the plain SendFailedException around the SMTP one: look further in
+                    }
+                }
+            }
+        }
+        return 0;
     }
 
     /**

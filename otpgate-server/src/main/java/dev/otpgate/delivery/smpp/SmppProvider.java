@@ -7,6 +7,7 @@ import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.ReceiptSink;
 import dev.otpgate.delivery.SendResult;
 import io.github.bucket4j.Bucket;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -24,12 +25,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jsmpp.DefaultPDUReader;
+import org.jsmpp.DefaultPDUSender;
 import org.jsmpp.InvalidResponseException;
 import org.jsmpp.PDUException;
 import org.jsmpp.SMPPConstant;
+import org.jsmpp.SynchronizedPDUSender;
 import org.jsmpp.bean.Alphabet;
 import org.jsmpp.bean.AlertNotification;
 import org.jsmpp.bean.BindType;
+import org.jsmpp.bean.Command;
 import org.jsmpp.bean.DataCoding;
 import org.jsmpp.bean.DataSm;
 import org.jsmpp.bean.DeliverSm;
@@ -51,6 +56,8 @@ import org.jsmpp.session.MessageReceiverListener;
 import org.jsmpp.session.SMPPSession;
 import org.jsmpp.session.Session;
 import org.jsmpp.session.SubmitSmResult;
+import org.jsmpp.session.connection.socket.SocketConnectionFactory;
+import org.jsmpp.util.DefaultComposer;
 import org.jsmpp.util.InvalidDeliveryReceiptException;
 import org.smpp.charset.Gsm7BitCharsetProvider;
 import org.slf4j.Logger;
@@ -170,8 +177,13 @@ final class SmppProvider implements Provider, AutoCloseable {
                     new ESMClass(), (byte) 0, (byte) 1, null, null,
                     new RegisteredDelivery(SMSCDeliveryReceipt.SUCCESS_FAILURE), (byte) 0, coding, (byte) 0,
                     shortMessage, tlvs);
-            log.debug("SMPP provider {} accepted {} as {}", id, message.reference(), result.getMessageId());
-            return new SendResult(result.getMessageId(), message.segments(), unicode ? "UCS-2" : "GSM-7");
+            String messageId = result.getMessageId();
+            if (messageId == null || messageId.isBlank()) {
+                // S-08: an acceptance without a message id is not one: no receipt could ever be matched to it.
+                throw new DeliveryException("SMPP submit_sm_resp without a message id", false, null);
+            }
+            log.debug("SMPP provider {} accepted {} as {}", id, message.reference(), messageId);
+            return new SendResult(messageId, message.segments(), unicode ? "UCS-2" : "GSM-7");
         } catch (NegativeResponseException e) {
             String status = statusName(e.getCommandStatus());
             throw new DeliveryException(status, !TEMPORARY.contains(status), null);
@@ -244,7 +256,8 @@ final class SmppProvider implements Provider, AutoCloseable {
         if (!running || bound()) {
             return;
         }
-        SMPPSession candidate = new SMPPSession();
+        SMPPSession candidate = new SMPPSession(new SynchronizedPDUSender(new DefaultPDUSender(new DefaultComposer())),
+                new BoundedPduReader(), SocketConnectionFactory.getInstance());
         candidate.setEnquireLinkTimer(Math.toIntExact(properties.enquireLinkInterval().toMillis()));
         candidate.setTransactionTimer(properties.responseTimeout().toMillis());
         candidate.setMessageReceiverListener(new Receiver());
@@ -367,6 +380,30 @@ final class SmppProvider implements Provider, AutoCloseable {
             case SKIPPED -> "SKIPPED";
             case UNKNOWN -> "UNKNOWN";
         };
+    }
+
+    /**
+     * jSMPP's own reader allocates whatever {@code command_length} the SMSC announces, up to 2 GB. No SMPP 3.4 PDU is
+     * longer than its largest TLV ({@code message_payload}, 64 KB) and its fixed fields, so a longer (or a negative)
+     * length ends the connection, and the bind is made again, instead of filling memory.
+     */
+    static final class BoundedPduReader extends DefaultPDUReader {
+
+        static final int MAX_PDU_OCTETS = 70_000;
+
+        @Override
+        public Command readPDUHeader(DataInputStream in) throws IOException {
+            int length = in.readInt();
+            if (length < 16 || length > MAX_PDU_OCTETS) {
+                throw new IOException("SMPP PDU of " + length + " octets refused");
+            }
+            Command header = new Command();
+            header.setCommandLength(length);
+            header.setCommandId(in.readInt());
+            header.setCommandStatus(in.readInt());
+            header.setSequenceNumber(in.readInt());
+            return header;
+        }
     }
 
     /** Answers every {@code deliver_sm} with {@code deliver_sm_resp} (by returning), handing receipts on. */

@@ -7,17 +7,16 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.otpgate.delivery.Provider;
 import dev.otpgate.delivery.DeliveryException;
+import dev.otpgate.delivery.HttpProviderContract;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.SendResult;
-import java.net.ServerSocket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -25,8 +24,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,30 +34,17 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The generic HTTP adapter against WireMock: a Kannel-shaped GET, a JSON gateway and a form gateway. */
+/** The generic HTTP adapter against WireMock: a Kannel-shaped GET, a JSON gateway and a form peer. */
 @ExtendWith(OutputCaptureExtension.class)
-class HttpGatewayProviderTests {
+class HttpGatewayProviderTests extends HttpProviderContract {
 
     static final String PASSWORD = "kannel-P@ss word";
     static final String TOKEN = "gw-token-0123456789";
     static final String NUMBER = "+447700900123";
     static final String TEXT = "Código 482913 \"ok\" & más\n✓";
 
-    WireMockServer gateway;
-
-    @BeforeEach
-    void start() {
-        gateway = new WireMockServer(options().dynamicPort().dynamicHttpsPort());
-        gateway.start();
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.stop();
-    }
-
     String http() {
-        return "http://localhost:" + gateway.port();
+        return httpUrl().toString();
     }
 
     Map<String, String> kannel() {
@@ -109,7 +93,7 @@ class HttpGatewayProviderTests {
                 "vrf_01JABCDEF/2");
     }
 
-    static DeliveryException sendFails(Provider channel) {
+    static DeliveryException sendSmsFails(Provider channel) {
         try {
             channel.send(message("sms", null));
         } catch (DeliveryException e) {
@@ -118,9 +102,54 @@ class HttpGatewayProviderTests {
         throw new AssertionError("the send succeeded");
     }
 
+    @Override
+    protected Provider provider() {
+        Map<String, String> config = jsonGateway();
+        config.put("otpgate.providers.gw.read-timeout", TIMEOUT.toMillis() + "ms");
+        return channel(config, false);
+    }
+
+    @Override
+    protected Provider providerAgainstUntrustedTls() {
+        Map<String, String> config = jsonGateway();
+        config.put("otpgate.providers.gw.url", untrustedHttpsUrl() + "/v2/messages/{channel}");
+        config.remove("otpgate.providers.gw.insecure-http");
+        return channel(config, true);
+    }
+
+    @Override
+    protected MappingBuilder endpoint() {
+        return post(urlPathEqualTo("/v2/messages/sms"));
+    }
+
+    @Override
+    protected String acceptedBody() {
+        return "{\"data\":{\"id\":\"msg-42\",\"state\":\"queued\"}}";
+    }
+
+    @Override
+    protected String acceptedMessageId() {
+        return "msg-42";
+    }
+
+    @Override
+    protected void peerAnswersPermanentFailure() {
+        answer(422, "{\"error\":\"bad number " + PHONE + "\"}");
+    }
+
+    @Override
+    protected void peerAnswersTemporaryFailure() {
+        answer(503, "{\"error\":\"try again\"}");
+    }
+
+    @Override
+    protected List<String> credentials() {
+        return List.of(TOKEN);
+    }
+
     @Test
     void kannelSendsmsGet() throws Exception {
-        gateway.stubFor(get(urlPathEqualTo("/cgi-bin/sendsms"))
+        peer.stubFor(get(urlPathEqualTo("/cgi-bin/sendsms"))
                 .willReturn(aResponse().withStatus(202).withBody("0: Accepted for delivery")));
         Provider channel = channel(kannel(), false);
         assertThat(channel.id()).isEqualTo("kannel");
@@ -131,7 +160,7 @@ class HttpGatewayProviderTests {
         SendResult result = channel.send(message("sms", null));
 
         assertThat(result).isEqualTo(new SendResult("vrf_01JABCDEF/2", null, "UCS-2"));
-        LoggedRequest request = gateway.getAllServeEvents().getFirst().getRequest();
+        LoggedRequest request = peer.getAllServeEvents().getFirst().getRequest();
         assertThat(request.getMethod().getName()).isEqualTo("GET");
         assertThat(request.getBody()).isEmpty();
         Map<String, String> query = new HashMap<>();
@@ -157,7 +186,7 @@ class HttpGatewayProviderTests {
 
     @Test
     void jsonGatewayPost() throws Exception {
-        gateway.stubFor(post(urlPathEqualTo("/v2/messages/voice"))
+        peer.stubFor(post(urlPathEqualTo("/v2/messages/voice"))
                 .willReturn(okJson("{\"data\":{\"id\":\"msg-42\",\"state\":\"queued\"}}").withStatus(201)));
         Provider channel = channel(jsonGateway(), false);
         assertThat(channel.serves("voice")).isTrue();
@@ -167,7 +196,7 @@ class HttpGatewayProviderTests {
         SendResult result = channel.send(message("voice", "MyApp"));
 
         assertThat(result).isEqualTo(new SendResult("msg-42", null, "UCS-2"));
-        LoggedRequest request = gateway.getAllServeEvents().getFirst().getRequest();
+        LoggedRequest request = peer.getAllServeEvents().getFirst().getRequest();
         assertThat(request.getMethod().getName()).isEqualTo("POST");
         assertThat(request.getHeader("Content-Type")).isEqualTo("application/json");
         assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + TOKEN);
@@ -187,7 +216,7 @@ class HttpGatewayProviderTests {
 
     @Test
     void formGatewayPost() throws Exception {
-        gateway.stubFor(post(urlPathEqualTo("/send")).willReturn(aResponse().withStatus(200).withBody("OK")));
+        peer.stubFor(post(urlPathEqualTo("/send")).willReturn(aResponse().withStatus(200).withBody("OK")));
         Map<String, String> config = new LinkedHashMap<>();
         config.put("otpgate.providers.form.type", "http");
         config.put("otpgate.providers.form.url", http() + "/send");
@@ -198,7 +227,7 @@ class HttpGatewayProviderTests {
 
         assertThat(channel.send(message("sms", "MyApp"))).isEqualTo(new SendResult("vrf_01JABCDEF/2", null, "UCS-2"));
 
-        LoggedRequest request = gateway.getAllServeEvents().getFirst().getRequest();
+        LoggedRequest request = peer.getAllServeEvents().getFirst().getRequest();
         assertThat(request.getHeader("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
         Map<String, String> form = new HashMap<>();
         for (String pair : request.getBodyAsString().split("&")) {
@@ -212,8 +241,8 @@ class HttpGatewayProviderTests {
     @ParameterizedTest
     @ValueSource(ints = {400, 401, 403, 404, 422})
     void clientErrorsArePermanent(int status, CapturedOutput output) {
-        gateway.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(status).withBody("bad number " + NUMBER)));
-        DeliveryException e = sendFails(channel(jsonGateway(), false));
+        peer.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(status).withBody("bad number " + NUMBER)));
+        DeliveryException e = sendSmsFails(channel(jsonGateway(), false));
         assertThat(e.permanent()).isTrue();
         assertThat(e.getMessage()).isEqualTo("gw: HTTP " + status);
         assertNoSecrets(e, output);
@@ -222,8 +251,8 @@ class HttpGatewayProviderTests {
     @ParameterizedTest
     @ValueSource(ints = {408, 429, 500, 502, 503})
     void timeoutsThrottlingAndServerErrorsAreTemporary(int status, CapturedOutput output) {
-        gateway.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(status)));
-        DeliveryException e = sendFails(channel(kannel(), false));
+        peer.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(status)));
+        DeliveryException e = sendSmsFails(channel(kannel(), false));
         assertThat(e.permanent()).isFalse();
         assertThat(e.getMessage()).isEqualTo("kannel: HTTP " + status);
         assertNoSecrets(e, output);
@@ -231,62 +260,20 @@ class HttpGatewayProviderTests {
 
     @Test
     void onlyTheConfiguredSuccessStatusesAreSuccess() {
-        gateway.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("0: Accepted for delivery")));
-        DeliveryException e = sendFails(channel(kannel(), false));
+        peer.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("0: Accepted for delivery")));
+        DeliveryException e = sendSmsFails(channel(kannel(), false));
         assertThat(e.permanent()).isFalse();
         assertThat(e.getMessage()).isEqualTo("kannel: HTTP 200");
     }
 
-    @Test
-    void readTimeoutIsTemporary(CapturedOutput output) {
-        gateway.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(202).withFixedDelay(4000)));
-        Map<String, String> config = kannel();
-        config.put("otpgate.providers.kannel.read-timeout", "1s");
-        Provider channel = channel(config, false);
-        long started = System.nanoTime();
-        DeliveryException e = sendFails(channel);
-        assertThat((System.nanoTime() - started) / 1_000_000).isBetween(900L, 3500L);
-        assertThat(e.permanent()).isFalse();
-        assertThat(e.getMessage()).isEqualTo("kannel: timed out");
-        assertNoSecrets(e, output);
-    }
-
-    @Test
-    void connectionRefusedIsTemporary(CapturedOutput output) throws Exception {
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
-        }
-        Map<String, String> config = kannel();
-        config.put("otpgate.providers.kannel.url", config.get("otpgate.providers.kannel.url")
-                .replace(":" + gateway.port() + "/", ":" + closed + "/"));
-        DeliveryException e = sendFails(channel(config, false));
-        assertThat(e.permanent()).isFalse();
-        assertThat(e.getMessage()).isEqualTo("kannel: connection failed");
-        assertNoSecrets(e, output);
-    }
-
     // S-08: a 2xx answer without the message id where the configuration says it is, is not a success
     @ParameterizedTest
-    @ValueSource(strings = {"not json", "{\"data\":{}}", "{\"data\":{\"id\":{}}}", "{\"data\":{\"id\":\"\"}}", "[]"})
-    void malformedSuccessBodyIsTemporary_S08(String body) {
-        gateway.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody(body)));
-        DeliveryException e = sendFails(channel(jsonGateway(), false));
+    @ValueSource(strings = {"{\"data\":{}}", "{\"data\":{\"id\":{}}}", "{\"data\":{\"id\":\"\"}}", "[]"})
+    void aSuccessWithoutAnIdAtTheMessageIdPointerIsNotAnAcceptance_S08(String body) {
+        peer.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody(body)));
+        DeliveryException e = sendSmsFails(channel(jsonGateway(), false));
         assertThat(e.permanent()).isFalse();
         assertThat(e.getMessage()).isEqualTo("gw: malformed response");
-    }
-
-    @Test
-    void untrustedCertificateIsRefused_S08(CapturedOutput output) {
-        gateway.stubFor(any(anyUrl()).willReturn(okJson("{\"data\":{\"id\":\"msg-42\"}}")));
-        Map<String, String> config = jsonGateway();
-        config.put("otpgate.providers.gw.url", "https://localhost:" + gateway.httpsPort() + "/v2/messages");
-        config.remove("otpgate.providers.gw.insecure-http");
-        DeliveryException e = sendFails(channel(config, true));
-        assertThat(e.permanent()).isFalse();
-        assertThat(e.getMessage()).isEqualTo("gw: TLS handshake failed");
-        assertThat(gateway.getAllServeEvents()).isEmpty();
-        assertNoSecrets(e, output);
     }
 
     @Test
@@ -301,13 +288,13 @@ class HttpGatewayProviderTests {
 
     @Test
     void headerValueWithALineBreakIsRefused(CapturedOutput output) {
-        gateway.stubFor(any(anyUrl()).willReturn(okJson("{\"data\":{\"id\":\"msg-42\"}}")));
+        peer.stubFor(any(anyUrl()).willReturn(okJson("{\"data\":{\"id\":\"msg-42\"}}")));
         Map<String, String> config = jsonGateway();
         config.put("otpgate.providers.gw.headers.X-Text", "{text}");
-        DeliveryException e = sendFails(channel(config, false));
+        DeliveryException e = sendSmsFails(channel(config, false));
         assertThat(e.permanent()).isTrue();
         assertThat(e.getMessage()).isEqualTo("gw: header X-Text would hold a line break");
-        assertThat(gateway.getAllServeEvents()).isEmpty();
+        assertThat(peer.getAllServeEvents()).isEmpty();
         assertNoSecrets(e, output);
     }
 

@@ -1,9 +1,12 @@
 package dev.otpgate.delivery.smpp;
 
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.otpgate.delivery.DeliveryException;
+import dev.otpgate.delivery.ProviderContract;
 import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.SendResult;
@@ -29,8 +32,10 @@ import org.jsmpp.bean.OptionalParameter;
 import org.jsmpp.bean.RegisteredDelivery;
 import org.jsmpp.bean.SubmitSm;
 import org.jsmpp.bean.TypeOfNumber;
+import org.jsmpp.extra.SessionState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -38,7 +43,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** The SMPP provider against an SMSC on jSMPP's server side, over a real loopback connection. */
 @ExtendWith(OutputCaptureExtension.class)
-class SmppProviderTests {
+class SmppProviderTests extends ProviderContract {
 
     static final String TO = "+14155550123";
     static final String TEXT = "Your code is 482913";
@@ -54,6 +59,10 @@ class SmppProviderTests {
 
     @AfterEach
     void close() throws Exception {
+        CountDownLatch held = smsc.hold;
+        if (held != null) {
+            held.countDown();
+        }
         if (channel != null) {
             channel.close();
         }
@@ -61,9 +70,13 @@ class SmppProviderTests {
     }
 
     SmppProperties properties(String password, int window, int perSecond) {
-        return new SmppProperties("smpp", "127.0.0.1", smsc.port(), smsc.systemId, password, "", "OTPGATE", window,
-                perSecond, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400),
-                Duration.ofSeconds(3), 10, List.of("sms"));
+        return properties(smsc.port(), password, window, perSecond, Duration.ofSeconds(3));
+    }
+
+    SmppProperties properties(int port, String password, int window, int perSecond, Duration responseTimeout) {
+        return new SmppProperties("smpp", "127.0.0.1", port, smsc.systemId, password, "", "OTPGATE", window,
+                perSecond, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400), responseTimeout, 10,
+                List.of("sms"));
     }
 
     SmppProvider bound(SmppProperties properties) throws Exception {
@@ -84,6 +97,115 @@ class SmppProviderTests {
     static OutboundMessage sms(String from, String text, String encoding, int segments) {
         return new OutboundMessage("app_1", "sms", TO, from, null, text, null, "482913", "en", encoding, segments,
                 "vrf_1/1");
+    }
+
+    @Override
+    protected SmppProvider provider() throws Exception {
+        return channel != null ? channel : bound(properties(smsc.port(), smsc.password, 10, 100, TIMEOUT));
+    }
+
+    /**
+     * This adapter speaks SMPP over plain TCP and offers no TLS, so there is no certificate to refuse: see
+     * {@link #sendWhenThePeerPresentsAnUntrustedCertificateThenItIsRefused_S08()}.
+     */
+    @Override
+    protected SmppProvider providerAgainstUntrustedTls() {
+        throw new UnsupportedOperationException("the SMPP provider has no TLS option");
+    }
+
+    @Override
+    protected String peerAccepts() {
+        smsc.failWith = 0;
+        smsc.messageId = "5a0c1f27";
+        return "5a0c1f27";
+    }
+
+    @Override
+    protected void peerAnswersPermanentFailure() {
+        smsc.failWith = SMPPConstant.STAT_ESME_RINVDSTADR;
+    }
+
+    @Override
+    protected void peerAnswersTemporaryFailure() {
+        smsc.failWith = SMPPConstant.STAT_ESME_RTHROTTLED;
+    }
+
+    @Override
+    protected void peerNeverAnswers() {
+        smsc.hold = new CountDownLatch(1);
+    }
+
+    /** A {@code submit_sm_resp} with ESME_ROK and an empty {@code message_id}: receipts could never find the message. */
+    @Override
+    protected void peerAnswersMalformedSuccess() {
+        smsc.failWith = 0;
+        smsc.messageId = "";
+    }
+
+    /** A {@code submit_sm_resp} with ESME_ROK, a message id and vendor TLVs of 32,000 octets each, 8 MB in all. */
+    @Override
+    protected void peerAnswersOversized() {
+        peerAccepts();
+        OptionalParameter[] padding = new OptionalParameter[OVERSIZED_BYTES / 32_000 + 1];
+        for (int i = 0; i < padding.length; i++) {
+            padding[i] = new OptionalParameter.OctetString((short) (0x1400 + i), new byte[32_000]);
+        }
+        smsc.answerParameters = padding;
+    }
+
+    /** The SMSC sends the PDU in one go; the provider hangs up on reading its length instead of reading it whole. */
+    @Override
+    protected void assertOversizedAnswerNotReadWhole(DeliveryException e, Duration elapsed) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (!smsc.states.contains(SessionState.CLOSED)) {
+            assertThat(System.nanoTime()).as("the provider closed the bind").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Override
+    protected void assertPeerReceivedOne(String to, String code) {
+        assertThat(smsc.submits).hasSize(1);
+        SubmitSm submit = smsc.submits.peek();
+        assertThat(submit.getDestAddress()).isEqualTo(to.substring(1));
+        assertThat(new String(submit.getShortMessage(), SmppProvider.GSM)).contains(code);
+    }
+
+    @Override
+    protected void assertPeerReceivedNothing() {
+        assertThat(smsc.submits).isEmpty();
+    }
+
+    @Override
+    protected List<String> credentials() {
+        return List.of(smsc.password);
+    }
+
+    /**
+     * SMPP here is plain TCP: no TLS is negotiated, so none can be refused. What the provider does instead, pointed
+     * at an SMSC that speaks only TLS (WireMock's HTTPS port, with its self-signed certificate): it never binds, and
+     * every send fails temporarily without reaching the peer.
+     */
+    @Override
+    @Test
+    @DisplayName("send when the SMSC speaks only TLS then no bind happens and sends fail temporarily (no TLS in SMPP)")
+    protected void sendWhenThePeerPresentsAnUntrustedCertificateThenItIsRefused_S08() throws Exception {
+        WireMockServer tlsOnly = new WireMockServer(options().dynamicPort().dynamicHttpsPort());
+        tlsOnly.start();
+        try {
+            channel = new SmppProvider("smsc1", properties(tlsOnly.httpsPort(), smsc.password, 10, 100, TIMEOUT),
+                    receipts::add);
+            channel.start();
+            Thread.sleep(TIMEOUT.toMillis());
+
+            assertThat(channel.bound()).isFalse();
+            DeliveryException e = sendFails(channel);
+            assertThat(e.permanent()).isFalse();
+            assertThat(e.getMessage()).isEqualTo("SMPP not bound");
+            assertThat(tlsOnly.getAllServeEvents()).isEmpty();
+        } finally {
+            tlsOnly.stop();
+        }
     }
 
     @Test
@@ -222,25 +344,6 @@ class SmppProviderTests {
                     assertThat(e.permanent()).isFalse();
                     assertThat(e.getMessage()).isEqualTo("ESME_RMSGQFUL");
                 });
-    }
-
-    @Test
-    void responseTimeoutIsTemporary() throws Exception {
-        SmppProperties fast = new SmppProperties("smpp", "127.0.0.1", smsc.port(), smsc.systemId, smsc.password,
-                "", "OTPGATE", 10, 100, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400),
-                Duration.ofMillis(300), 10, List.of("sms"));
-        bound(fast);
-        CountDownLatch release = new CountDownLatch(1);
-        smsc.hold = release;
-        try {
-            assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1)))
-                    .isInstanceOfSatisfying(DeliveryException.class, e -> {
-                        assertThat(e.permanent()).isFalse();
-                        assertThat(e.getMessage()).isEqualTo("SMPP response timeout");
-                    });
-        } finally {
-            release.countDown();
-        }
     }
 
     @Test

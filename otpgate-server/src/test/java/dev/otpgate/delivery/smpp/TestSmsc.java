@@ -57,6 +57,10 @@ public final class TestSmsc implements AutoCloseable {
     /** Every state a server session entered, in order ({@code UNBOUND} follows an {@code unbind}). */
     public final List<org.jsmpp.extra.SessionState> states = new CopyOnWriteArrayList<>();
     public final AtomicInteger maxInFlight = new AtomicInteger();
+    /** When set, submits are answered with this message id instead of a fresh one. */
+    public volatile String messageId;
+    /** Optional parameters added to every {@code submit_sm_resp}. */
+    public volatile org.jsmpp.bean.OptionalParameter[] answerParameters = new org.jsmpp.bean.OptionalParameter[0];
     /** Called with each submit as it arrives, before it is answered. */
     public volatile java.util.function.Consumer<SubmitSm> onSubmit = submit -> { };
     private final AtomicLong ids = new AtomicLong(1000);
@@ -165,7 +169,9 @@ public final class TestSmsc implements AutoCloseable {
                 if (status != 0) {
                     throw new ProcessRequestException("refused", status);
                 }
-                return new SubmitSmResult(new MessageId(Long.toHexString(ids.incrementAndGet())), null);
+                String id = messageId;
+                return new SubmitSmResult(new MessageId(id != null ? id : Long.toHexString(ids.incrementAndGet())),
+                        answerParameters);
             } catch (InterruptedException | PDUStringException e) {
                 throw new ProcessRequestException("failed", SMPPConstant.STAT_ESME_RSYSERR);
             } finally {
