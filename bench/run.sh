@@ -11,6 +11,8 @@ usage() {
     cat <<'EOF'
 Usage: bench/run.sh [options]
   --skip-build         never build; use otpgate-server/target/otpgate.jar as it is
+  --jar PATH           measure this jar instead (implies --skip-build): the previous commit's, built in a
+                       worktree, so two servers can be compared side by side in one session
   --build              always build (default: build only when the jar is missing or older than the sources)
   --duration S         seconds of each measured phase (default 30)
   --warmup S           seconds of unmeasured load before the saturation run (default 90: on 2 cores
@@ -33,6 +35,7 @@ BUILD=auto DURATION=30 WARMUP=90 CONNECTIONS=32 THREADS=2 PROFILE=0 KEEP=0 DB=ot
 while [[ $# -gt 0 ]]; do
     case $1 in
         --skip-build) BUILD=never ;;
+        --jar) JAR=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); BUILD=never; shift ;;
         --build) BUILD=always ;;
         --duration) DURATION=$2; shift ;;
         --warmup) WARMUP=$2; shift ;;

@@ -1,5 +1,10 @@
 package dev.otpgate.delivery;
 
+import java.io.IOException;
+import java.io.InputStream;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +25,48 @@ import org.springframework.web.client.RestClient;
  */
 public final class ProviderHttp {
 
+    /** The most of a provider's answer that is read; a longer one is refused, not cut (S-08, S-36). */
+    public static final int MAX_RESPONSE_BYTES = 64 * 1024;
+
+    /** One JSON reader and writer for provider bodies, configured like no other: plain Jackson defaults. */
+    public static final JsonMapper JSON = JsonMapper.builder().build();
+
     private ProviderHttp() {}
+
+    /**
+     * A provider's answer, read to at most {@link #MAX_RESPONSE_BYTES}: a longer one fails with an
+     * {@link IOException} after reading one byte more, never the whole of it.
+     */
+    public static byte[] boundedBody(InputStream in) throws IOException {
+        try (in) {
+            byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+            if (bytes.length > MAX_RESPONSE_BYTES) {
+                throw new IOException("response too large");
+            }
+            return bytes;
+        }
+    }
+
+    /**
+     * A JSON answer read within {@link #MAX_RESPONSE_BYTES}, or {@code null} when it is empty, too large or
+     * not JSON: the caller treats that as a malformed answer.
+     */
+    public static JsonNode boundedJson(InputStream in) {
+        try {
+            byte[] bytes = boundedBody(in);
+            return bytes.length == 0 ? null : JSON.readTree(bytes);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Where a provider sends its receipts: {@code {public-url}/v1/providers/{id}/receipts}, or {@code null}
+     * without a public URL (the provider is then not asked for receipts).
+     */
+    public static String receiptUrl(URI publicUrl, String providerId) {
+        return publicUrl == null ? null : publicUrl.toString().replaceAll("/+$", "") + "/v1/providers/" + providerId + "/receipts";
+    }
 
     /**
      * Why a provider call failed below HTTP, in words safe to show: {@code timed out}, {@code TLS handshake

@@ -6,8 +6,6 @@ import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.ProviderHttp;
 import dev.otpgate.delivery.SendResult;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -45,7 +43,6 @@ import tools.jackson.databind.json.JsonMapper;
 final class HttpGatewayProvider extends ConfiguredProvider {
 
     private static final Logger log = LoggerFactory.getLogger(HttpGatewayProvider.class);
-    private static final int MAX_RESPONSE_BYTES = 64 * 1024;
     private static final Set<String> CHANNELS = Set.of("sms", "voice");
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final String JSON = "application/json";
@@ -53,7 +50,7 @@ final class HttpGatewayProvider extends ConfiguredProvider {
     private static final Pattern SAFE_REASON = Pattern.compile("[A-Za-z0-9_.:\\- ]{1,64}");
     private static final Pattern LONG_DIGITS = Pattern.compile("[0-9]{7,}");
 
-    private final HttpSettings settings;
+    private final HttpProperties settings;
     private final HttpMethod method;
     private final Template url;
     private final Map<String, Template> headers = new LinkedHashMap<>();
@@ -65,9 +62,9 @@ final class HttpGatewayProvider extends ConfiguredProvider {
     private final JsonPointer receiptStatus;
     private final JsonPointer receiptReason;
     private final Clock clock;
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final JsonMapper json = ProviderHttp.JSON;
 
-    HttpGatewayProvider(String id, HttpSettings settings, boolean production, Clock clock) {
+    HttpGatewayProvider(String id, HttpProperties settings, boolean production, Clock clock) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
@@ -121,7 +118,7 @@ final class HttpGatewayProvider extends ConfiguredProvider {
         }
         this.client = ProviderHttp.client(id, sample, settings.connectTimeout(), settings.readTimeout(),
                 settings.insecureHttp(), production);
-        HttpSettings.Receipts receipts = settings.receipts();
+        HttpProperties.Receipts receipts = settings.receipts();
         this.receiptKey = receiptKey(prefix + "receipts.secret", receipts.secret());
         this.receiptMessageId = pointer(prefix + "receipts.message-id-pointer", receipts.messageIdPointer());
         this.receiptStatus = pointer(prefix + "receipts.status-pointer", receipts.statusPointer());
@@ -207,7 +204,7 @@ final class HttpGatewayProvider extends ConfiguredProvider {
         }
         Response response;
         try {
-            response = request.exchange((req, res) -> new Response(res.getStatusCode().value(), read(res.getBody())));
+            response = request.exchange((req, res) -> new Response(res.getStatusCode().value(), ProviderHttp.boundedBody(res.getBody())));
         } catch (RestClientException e) {
             throw new DeliveryException(id + ": " + ProviderHttp.transportFailure(e), false, null);
         }
@@ -313,7 +310,7 @@ final class HttpGatewayProvider extends ConfiguredProvider {
         if (messageId == null || status == null) {
             throw new ReceiptRejectedException("receipt without message id or status");
         }
-        HttpSettings.Receipts receipts = settings.receipts();
+        HttpProperties.Receipts receipts = settings.receipts();
         if (contains(receipts.deliveredValues(), status)) {
             return new DeliveryReceipt(id, messageId, DeliveryReceipt.Status.DELIVERED, null, at);
         }
@@ -341,16 +338,6 @@ final class HttpGatewayProvider extends ConfiguredProvider {
         }
         String value = node.asString();
         return value.isBlank() ? null : value;
-    }
-
-    private static byte[] read(InputStream in) throws IOException {
-        try (in) {
-            byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-            if (bytes.length > MAX_RESPONSE_BYTES) {
-                throw new IOException("response too large");
-            }
-            return bytes;
-        }
     }
 
     private record Response(int status, byte[] body) {}

@@ -25,7 +25,7 @@ class HttpProviders implements ProviderSource {
     HttpProviders(Binder binder, boolean production, Clock clock) {
         List<Provider> list = new ArrayList<>();
         for (String id : ProviderSource.idsOfType(binder, "http")) {
-            HttpSettings settings = binder.bind("otpgate.providers." + id, HttpSettings.class).get();
+            HttpProperties settings = binder.bind("otpgate.providers." + id, HttpProperties.class).get();
             list.add(new HttpGatewayProvider(id, settings, production, clock));
         }
         this.providers = List.copyOf(list);

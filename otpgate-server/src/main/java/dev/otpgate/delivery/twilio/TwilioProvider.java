@@ -6,8 +6,6 @@ import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.ProviderHttp;
 import dev.otpgate.delivery.SendResult;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -22,7 +20,6 @@ import org.springframework.util.MultiValueMap;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * SMS and voice through Twilio's REST API ({@code POST /2010-04-01/Accounts/{sid}/Messages.json} and
@@ -48,21 +45,18 @@ final class TwilioProvider extends ConfiguredProvider {
             30003, 30004, 30005, 30006); // unreachable, blocked, unknown, landline
 
     private static final Pattern SID = Pattern.compile("[A-Z]{2}[0-9a-fA-F]{32}");
-    private static final int MAX_RESPONSE_BYTES = 64 * 1024;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final TwilioSettings settings;
+    private final TwilioProperties settings;
     private final String statusCallback;
     private final RestClient http;
     private final String authorization;
     private final Clock clock;
 
-    TwilioProvider(String id, TwilioSettings settings, URI publicUrl, boolean production, Clock clock) {
+    TwilioProvider(String id, TwilioProperties settings, URI publicUrl, boolean production, Clock clock) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
-        this.statusCallback = publicUrl == null ? null
-                : publicUrl.toString().replaceAll("/+$", "") + "/v1/providers/" + id + "/receipts";
+        this.statusCallback = ProviderHttp.receiptUrl(publicUrl, id);
         this.http = ProviderHttp.client(id, settings.baseUrl(), settings.connectTimeout(), settings.readTimeout(),
                 settings.insecureHttp(), production);
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
@@ -119,20 +113,11 @@ final class TwilioProvider extends ConfiguredProvider {
                     .accept(MediaType.APPLICATION_JSON)
                     // Bytes, not the map or a string: the client logs bodies it writes at debug level (S-45).
                     .body(ProviderHttp.formBody(form))
-                    .exchange((request, response) -> new Answer(response.getStatusCode().value(), json(response.getBody())));
+                    .exchange((request, response) -> new Answer(response.getStatusCode().value(), ProviderHttp.boundedJson(response.getBody())));
         } catch (ResourceAccessException e) {
             throw new DeliveryException("twilio: " + ProviderHttp.transportFailure(e), false, null);
         } catch (RuntimeException e) {
             throw new DeliveryException("twilio could not be called", false, null);
-        }
-    }
-
-    private static JsonNode json(InputStream body) {
-        try (body) {
-            byte[] bytes = body.readNBytes(MAX_RESPONSE_BYTES);
-            return bytes.length == 0 ? null : JSON.readTree(bytes);
-        } catch (IOException | RuntimeException e) {
-            return null;
         }
     }
 

@@ -23,8 +23,8 @@ class TwilioProviders implements ProviderSource {
     private final List<Provider> providers;
 
     TwilioProviders(Environment environment, OtpgateProperties properties, Clock clock) {
-        Map<String, TwilioSettings> entries = Binder.get(environment)
-                .bind("otpgate.providers", Bindable.mapOf(String.class, TwilioSettings.class))
+        Map<String, TwilioProperties> entries = Binder.get(environment)
+                .bind("otpgate.providers", Bindable.mapOf(String.class, TwilioProperties.class))
                 .orElse(Map.of());
         List<Provider> channels = new ArrayList<>();
         entries.forEach((id, settings) -> {
@@ -41,7 +41,7 @@ class TwilioProviders implements ProviderSource {
         return providers;
     }
 
-    private static TwilioSettings validated(String id, TwilioSettings settings) {
+    private static TwilioProperties validated(String id, TwilioProperties settings) {
         String prefix = "otpgate.providers." + id + ".";
         require(settings.accountSid(), prefix + "account-sid");
         require(settings.authToken(), prefix + "auth-token");
@@ -58,7 +58,7 @@ class TwilioProviders implements ProviderSource {
         if (channels.contains("voice") && blank(settings.from())) {
             throw new IllegalStateException(prefix + "from is required for voice");
         }
-        return new TwilioSettings(settings.type(), List.copyOf(channels), settings.priority(), settings.baseUrl(),
+        return new TwilioProperties(settings.type(), List.copyOf(channels), settings.priority(), settings.baseUrl(),
                 settings.accountSid(), settings.authToken(), settings.from(), settings.messagingServiceSid(),
                 settings.insecureHttp(), settings.connectTimeout(), settings.readTimeout(), settings.voice());
     }

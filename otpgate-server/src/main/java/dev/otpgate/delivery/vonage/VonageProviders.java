@@ -26,7 +26,7 @@ class VonageProviders implements ProviderSource {
     VonageProviders(Binder binder, URI publicUrl, boolean production, Clock clock) {
         List<Provider> list = new ArrayList<>();
         for (String id : ProviderSource.idsOfType(binder, "vonage")) {
-            VonageSettings settings = binder.bind("otpgate.providers." + id, VonageSettings.class).get();
+            VonageProperties settings = binder.bind("otpgate.providers." + id, VonageProperties.class).get();
             list.add(new VonageSmsProvider(id, settings, publicUrl, production, clock));
         }
         this.providers = List.copyOf(list);

@@ -11,8 +11,6 @@ import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.ProviderHttp;
 import dev.otpgate.delivery.SendResult;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -50,7 +48,6 @@ final class VonageSmsProvider extends ConfiguredProvider {
 
     private static final Logger log = LoggerFactory.getLogger(VonageSmsProvider.class);
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
-    private static final int MAX_RESPONSE_BYTES = 64 * 1024;
     /** Vonage asks to try again later. */
     private static final Set<String> TEMPORARY = Set.of(
             "1", // throttled
@@ -76,14 +73,14 @@ final class VonageSmsProvider extends ConfiguredProvider {
             "33"); // number de-activated
     private static final DateTimeFormatter VONAGE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z");
 
-    private final VonageSettings settings;
+    private final VonageProperties settings;
     private final RestClient client;
     private final String callbackUrl;
     private final MACVerifier receiptVerifier;
     private final Clock clock;
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final JsonMapper json = ProviderHttp.JSON;
 
-    VonageSmsProvider(String id, VonageSettings settings, URI publicUrl, boolean production, Clock clock) {
+    VonageSmsProvider(String id, VonageProperties settings, URI publicUrl, boolean production, Clock clock) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
@@ -101,8 +98,7 @@ final class VonageSmsProvider extends ConfiguredProvider {
         }
         this.client = ProviderHttp.client(id, settings.baseUrl(), settings.connectTimeout(), settings.readTimeout(),
                 settings.insecureHttp(), production);
-        this.callbackUrl = publicUrl == null ? null
-                : publicUrl.toString().replaceAll("/+$", "") + "/v1/providers/" + id + "/receipts";
+        this.callbackUrl = ProviderHttp.receiptUrl(publicUrl, id);
         if (blank(settings.signatureSecret())) {
             this.receiptVerifier = null;
         } else {
@@ -145,7 +141,7 @@ final class VonageSmsProvider extends ConfiguredProvider {
                     .contentType(MediaType.APPLICATION_FORM_URLENCODED)
                     .accept(MediaType.APPLICATION_JSON)
                     .body(ProviderHttp.formBody(form))
-                    .exchange((request, res) -> new Response(res.getStatusCode().value(), read(res.getBody())));
+                    .exchange((request, res) -> new Response(res.getStatusCode().value(), ProviderHttp.boundedBody(res.getBody())));
         } catch (RestClientException e) {
             throw new DeliveryException("vonage: " + ProviderHttp.transportFailure(e), false, null);
         }
@@ -326,16 +322,6 @@ final class VonageSmsProvider extends ConfiguredProvider {
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || !value.isValueNode() || value.isNull() ? null : value.asString();
-    }
-
-    static byte[] read(InputStream in) throws IOException {
-        try (in) {
-            byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-            if (bytes.length > MAX_RESPONSE_BYTES) {
-                throw new IOException("response too large");
-            }
-            return bytes;
-        }
     }
 
     private static boolean blank(String value) {

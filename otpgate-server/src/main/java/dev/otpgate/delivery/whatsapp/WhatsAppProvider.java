@@ -6,8 +6,6 @@ import dev.otpgate.delivery.DeliveryReceipt;
 import dev.otpgate.delivery.OutboundMessage;
 import dev.otpgate.delivery.ProviderHttp;
 import dev.otpgate.delivery.SendResult;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -26,7 +24,6 @@ import org.springframework.http.MediaType;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * WhatsApp through Meta's Cloud API: an authentication template whose body and copy-code button carry the code,
@@ -45,14 +42,12 @@ final class WhatsAppProvider extends ConfiguredProvider {
             131045); // incorrect certificate on the recipient side
 
     private static final Pattern MESSAGE_ID = Pattern.compile("wamid\\.[A-Za-z0-9+/=_\\-]{1,110}");
-    private static final int MAX_RESPONSE_BYTES = 64 * 1024;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final WhatsAppSettings settings;
+    private final WhatsAppProperties settings;
     private final RestClient http;
     private final String path;
 
-    WhatsAppProvider(String id, WhatsAppSettings settings, boolean production) {
+    WhatsAppProvider(String id, WhatsAppProperties settings, boolean production) {
         super(id, List.of("whatsapp"), settings.priority()); // WhatsApp only, whatever channels says
         this.settings = settings;
         this.http = ProviderHttp.client(id, settings.baseUrl(), settings.connectTimeout(), settings.readTimeout(),
@@ -98,8 +93,8 @@ final class WhatsAppProvider extends ConfiguredProvider {
                     .contentType(MediaType.APPLICATION_JSON)
                     .accept(MediaType.APPLICATION_JSON)
                     // Bytes, not a string: the client logs bodies it writes at debug level (S-45).
-                    .body(JSON.writeValueAsBytes(body(message)))
-                    .exchange((request, response) -> new Answer(response.getStatusCode().value(), json(response.getBody())));
+                    .body(ProviderHttp.JSON.writeValueAsBytes(body(message)))
+                    .exchange((request, response) -> new Answer(response.getStatusCode().value(), ProviderHttp.boundedJson(response.getBody())));
         } catch (ResourceAccessException e) {
             throw new DeliveryException("whatsapp: " + ProviderHttp.transportFailure(e), false, null);
         } catch (RuntimeException e) {
@@ -122,15 +117,6 @@ final class WhatsAppProvider extends ConfiguredProvider {
     }
 
     private record Answer(int status, JsonNode json) {}
-
-    private static JsonNode json(InputStream body) {
-        try (body) {
-            byte[] bytes = body.readNBytes(MAX_RESPONSE_BYTES);
-            return bytes.length == 0 ? null : JSON.readTree(bytes);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
 
     private static DeliveryException failure(Answer answer) {
         int status = answer.status();
@@ -179,7 +165,7 @@ final class WhatsAppProvider extends ConfiguredProvider {
         }
         JsonNode root;
         try {
-            root = JSON.readTree(request.body());
+            root = ProviderHttp.JSON.readTree(request.body());
         } catch (RuntimeException e) {
             throw new ReceiptRejectedException("the webhook body is not JSON");
         }

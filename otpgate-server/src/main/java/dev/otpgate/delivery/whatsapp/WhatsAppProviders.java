@@ -20,8 +20,8 @@ class WhatsAppProviders implements ProviderSource {
     private final List<Provider> providers;
 
     WhatsAppProviders(Environment environment, OtpgateProperties properties) {
-        Map<String, WhatsAppSettings> entries = Binder.get(environment)
-                .bind("otpgate.providers", Bindable.mapOf(String.class, WhatsAppSettings.class))
+        Map<String, WhatsAppProperties> entries = Binder.get(environment)
+                .bind("otpgate.providers", Bindable.mapOf(String.class, WhatsAppProperties.class))
                 .orElse(Map.of());
         List<Provider> channels = new ArrayList<>();
         entries.forEach((id, settings) -> {
@@ -38,7 +38,7 @@ class WhatsAppProviders implements ProviderSource {
         return providers;
     }
 
-    private static void validate(String id, WhatsAppSettings settings) {
+    private static void validate(String id, WhatsAppProperties settings) {
         String prefix = "otpgate.providers." + id + ".";
         require(settings.phoneNumberId(), prefix + "phone-number-id");
         require(settings.accessToken(), prefix + "access-token");

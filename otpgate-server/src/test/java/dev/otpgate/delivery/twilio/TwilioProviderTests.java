@@ -52,7 +52,7 @@ class TwilioProviderTests extends HttpProviderContract {
         s.put("voice", null);
         s.put("publicUrl", URI.create("https://verify.example.com"));
         changes.accept(s);
-        TwilioSettings settings = new TwilioSettings("twilio", List.of("sms", "voice"), 10, (URI) s.get("baseUrl"),
+        TwilioProperties settings = new TwilioProperties("twilio", List.of("sms", "voice"), 10, (URI) s.get("baseUrl"),
                 ACCOUNT, TOKEN, (String) s.get("from"), (String) s.get("messagingServiceSid"), true,
                 Duration.ofSeconds(2), (Duration) s.get("readTimeout"), (String) s.get("voice"));
         return new TwilioProvider("twilio-main", settings, (URI) s.get("publicUrl"), false, Clock.systemUTC());
@@ -219,11 +219,11 @@ class TwilioProviderTests extends HttpProviderContract {
 
     @Test
     void plainHttpIsRefusedUnlessAllowedAndNeverInProduction_S08() {
-        TwilioSettings settings = new TwilioSettings("twilio", List.of("sms"), 10, httpUrl(), ACCOUNT,
+        TwilioProperties settings = new TwilioProperties("twilio", List.of("sms"), 10, httpUrl(), ACCOUNT,
                 TOKEN, "+14155550100", null, false, Duration.ofSeconds(1), Duration.ofSeconds(1), null);
         assertThatThrownBy(() -> new TwilioProvider("t", settings, null, false, Clock.systemUTC()))
                 .hasMessageContaining("otpgate.providers.t.base-url must use https");
-        TwilioSettings insecure = new TwilioSettings("twilio", List.of("sms"), 10, httpUrl(), ACCOUNT,
+        TwilioProperties insecure = new TwilioProperties("twilio", List.of("sms"), 10, httpUrl(), ACCOUNT,
                 TOKEN, "+14155550100", null, true, Duration.ofSeconds(1), Duration.ofSeconds(1), null);
         assertThatThrownBy(() -> new TwilioProvider("t", insecure, null, true, Clock.systemUTC()))
                 .hasMessageContaining("otpgate.providers.t.insecure-http is not allowed in production mode");

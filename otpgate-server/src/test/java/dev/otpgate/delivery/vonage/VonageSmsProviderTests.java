@@ -266,7 +266,7 @@ class VonageSmsProviderTests extends HttpProviderContract {
         config.remove("otpgate.providers.nexmo.base-url");
         config.remove("otpgate.providers.nexmo.insecure-http");
         Binder binder = new Binder(new MapConfigurationPropertySource(config));
-        VonageSettings settings = binder.bind("otpgate.providers.nexmo", VonageSettings.class).get();
+        VonageProperties settings = binder.bind("otpgate.providers.nexmo", VonageProperties.class).get();
         assertThat(settings.baseUrl()).isEqualTo(URI.create("https://rest.nexmo.com"));
         assertThat(settings.channels()).containsExactly("sms");
         assertThat(settings.toString()).doesNotContain(API_SECRET);

@@ -38,7 +38,7 @@ class WhatsAppProviderTests extends HttpProviderContract {
     static final String TO = "+14155550123";
 
     WhatsAppProvider channel(URI baseUrl, Duration readTimeout, String appSecret) {
-        return new WhatsAppProvider("wa", new WhatsAppSettings("whatsapp-cloud", List.of("whatsapp"), 20, baseUrl, "v21.0",
+        return new WhatsAppProvider("wa", new WhatsAppProperties("whatsapp-cloud", List.of("whatsapp"), 20, baseUrl, "v21.0",
                 "106540352242922", TOKEN, "otp_copy_code", Map.of("en", "en_US", "pt-BR", "pt_BR"), appSecret, true,
                 Duration.ofSeconds(2), readTimeout), false);
     }

@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param appSecret the Meta app secret that signs status webhooks ({@code X-Hub-Signature-256}); unset: receipts
  *        for this provider are refused
  */
-record WhatsAppSettings(
+record WhatsAppProperties(
         String type,
         List<String> channels,
         @DefaultValue("100") int priority,
@@ -34,7 +34,7 @@ record WhatsAppSettings(
 
     @Override
     public String toString() {
-        return "WhatsAppSettings[" + baseUrl + ", " + apiVersion + ", phone number id " + phoneNumberId + ", template "
+        return "WhatsAppProperties[" + baseUrl + ", " + apiVersion + ", phone number id " + phoneNumberId + ", template "
                 + templateName + "]";
     }
 }

@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param insecureHttp allow a plain {@code http://} base URL (test peers only; refused in production mode)
  * @param voice the {@code <Say>} voice, such as {@code Polly.Joanna} or {@code alice}; unset: Twilio's default
  */
-record TwilioSettings(
+record TwilioProperties(
         String type,
         List<String> channels,
         @DefaultValue("100") int priority,
@@ -30,6 +30,6 @@ record TwilioSettings(
 
     @Override
     public String toString() {
-        return "TwilioSettings[" + channels + ", " + baseUrl + ", account " + accountSid + "]";
+        return "TwilioProperties[" + channels + ", " + baseUrl + ", account " + accountSid + "]";
     }
 }

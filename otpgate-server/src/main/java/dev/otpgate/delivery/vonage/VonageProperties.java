@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param signatureSecret the account's signature secret: receipts carry a JWT signed with it (HS256)
  * @param receiptSkew how far a receipt's {@code iat} may be from the server's clock
  */
-record VonageSettings(
+record VonageProperties(
         @DefaultValue("vonage") String type,
         @DefaultValue("https://rest.nexmo.com") URI baseUrl,
         String apiKey,
@@ -28,6 +28,6 @@ record VonageSettings(
 
     @Override
     public String toString() {
-        return "VonageSettings[baseUrl=" + baseUrl + ", from=" + from + ", channels=" + channels + "]";
+        return "VonageProperties[baseUrl=" + baseUrl + ", from=" + from + ", channels=" + channels + "]";
     }
 }

@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param messageIdPointer a JSON Pointer to the gateway's message id in its JSON answer; unset: the message
  *        reference is the id (put {@code {reference}} in the request so the gateway's receipts can quote it)
  */
-record HttpSettings(
+record HttpProperties(
         @DefaultValue("http") String type,
         @DefaultValue("POST") String method,
         String url,
@@ -57,6 +57,6 @@ record HttpSettings(
 
     @Override
     public String toString() {
-        return "HttpSettings[method=" + method + ", channels=" + channels + "]";
+        return "HttpProperties[method=" + method + ", channels=" + channels + "]";
     }
 }
