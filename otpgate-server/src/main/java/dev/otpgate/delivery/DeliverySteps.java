@@ -149,6 +149,25 @@ public class DeliverySteps implements ReceiptSink {
                 .update();
     }
 
+    /**
+     * Records a step whose message was withdrawn before a worker sent it (its code was replaced, or its
+     * verification ended), so every step a verification had stays visible. A step with a record of its own
+     * (retrying, or already sent by a worker that won the race) keeps it, unless it was still queued.
+     */
+    public void superseded(String verificationId, int step, String appId, String channel, String reason) {
+        Timestamp now = ts(clock.instant());
+        int updated = jdbc.sql("update delivery_steps set status = 'skipped', reason = ?, updated_at = ? "
+                        + "where verification_id = ? and step = ? and status = 'queued'")
+                .params(truncate(reason, 200), now, verificationId, step).update();
+        if (updated == 0) {
+            jdbc.sql("insert into delivery_steps (verification_id, step, app_id, channel, status, reason, queued_at, updated_at) "
+                            + "select ?, ?, ?, ?, 'skipped', ?, ?, ? where not exists "
+                            + "(select 1 from delivery_steps where verification_id = ? and step = ?)")
+                    .params(verificationId, step, appId, channel, truncate(reason, 200), now, now, verificationId, step)
+                    .update();
+        }
+    }
+
     /** Notes why a step ended without a status of its own changing (a timeout, the client skipping ahead). */
     public void ended(String verificationId, int step, String reason) {
         jdbc.sql("update delivery_steps set reason = coalesce(reason, ?), updated_at = ? where verification_id = ? and step = ?")

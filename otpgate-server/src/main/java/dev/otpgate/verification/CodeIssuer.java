@@ -103,7 +103,10 @@ class CodeIssuer {
                 WorkflowMove.Skip skip = move.skipped().get(i);
                 steps.skipped(id, first + i, app.id(), skip.channel().value(), skip.refusal().type());
             }
-            delivery.withdraw(id, verification.codeStep());
+            if (delivery.withdraw(id, verification.codeStep())) {
+                steps.superseded(id, verification.codeStep(), app.id(), verification.channel(),
+                        "replaced by a new code before it was sent");
+            }
             delivery.enqueue(message);
             events.publishEvent(queued(verification, step, message.channel(), now));
             return true;

@@ -43,7 +43,7 @@ class Finisher {
                 steps.skipped(verification.id(), verification.codeStep() + 1 + i, app.id(),
                         skipped.get(i).channel().value(), skipped.get(i).refusal().type());
             }
-            delivery.withdraw(verification.id(), verification.codeStep());
+            withdraw(verification, "the verification failed before it was sent");
             events.publishEvent(new VerificationFailed(verification.id(), verification.appId(), verification.channel(),
                     reason, now));
             return true;
@@ -55,10 +55,18 @@ class Finisher {
             if (!verifications.finish(verification.id(), VerificationStatus.CANCELED, null, now)) {
                 return false;
             }
-            delivery.withdraw(verification.id(), verification.codeStep());
+            withdraw(verification, "the verification was canceled before it was sent");
             events.publishEvent(new VerificationCanceled(verification.id(), verification.appId(), verification.channel(), now));
             return true;
         }));
+    }
+
+    /** Takes back the current step's message if no worker picked it up yet, and records why it never went out. */
+    private void withdraw(Verification verification, String reason) {
+        if (delivery.withdraw(verification.id(), verification.codeStep())) {
+            steps.superseded(verification.id(), verification.codeStep(), verification.appId(), verification.channel(),
+                    reason);
+        }
     }
 
     /** Notes on a step's record why it ended, where its status does not say (a timeout, the client skipping ahead). */

@@ -166,6 +166,29 @@ abstract class VerificationApiContract extends ServerTestSupport {
     }
 
     @Test
+    void resendWhenCodesAreReplacedFasterThanTheyAreSentThenEveryStepStaysVisibleWithItsOutcome() {
+        String to = TestApps.newPhone();
+        String id = start(Map.of("to", to)).text("id");
+        for (int i = 0; i < 4; i++) {
+            assertThat(api.post("/v1/verifications/" + id + "/resend", app.key(), Map.of()).status()).isEqualTo(202);
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            tools.jackson.databind.JsonNode steps = api.get("/v1/verifications/" + id, app.key()).json().get("steps");
+            List<Integer> numbers = new java.util.ArrayList<>();
+            steps.forEach(step -> numbers.add(step.get("step").asInt()));
+            assertThat(numbers).containsExactly(1, 2, 3, 4, 5);
+            for (int i = 0; i < 4; i++) {
+                String status = steps.get(i).get("status").asString();
+                assertThat(status).as("step %d", i + 1).isIn("sent", "skipped");
+                if (status.equals("skipped")) {
+                    assertThat(steps.get(i).get("reason").asString()).isEqualTo("replaced by a new code before it was sent");
+                }
+            }
+            assertThat(steps.get(4).get("status").asString()).isEqualTo("sent");
+        });
+    }
+
+    @Test
     void resendWhenInCooldownThen429WithRetryAfterAndWhenSendsAreUsedThen429() {
         TestApp strict = fixtures.app(Map.of("resend_cooldown_seconds", 60, "max_sends", 2));
         String to = TestApps.newPhone();
