@@ -16,7 +16,7 @@
 -- ---- start: POST /v1/verifications --------------------------------------------------------------------
 -- ApiKeyAuthenticationFilter -> ApiKeyRepository.findActive
 select id, app_id, name, scopes, hint, created_at, expires_at, revoked_at from api_keys where secret_hash = :key_hash and revoked_at is null and (expires_at is null or expires_at > now());
--- VerificationService.start -> AppRepository.find
+-- StartService.start -> AppRepository.find
 select id, name, brand, code_length, code_ttl_seconds, max_attempts, max_sends, resend_cooldown_seconds, allowed_channels, default_channel, locale, totp_skew_steps, totp_max_failures, created_at, updated_at from apps where id = :app_id;
 BEGIN;
 -- VerificationRepository.insert
@@ -42,21 +42,27 @@ select * from scheduled_tasks where picked = false and execution_time <= now() O
 update scheduled_tasks set picked = true, picked_by = 'pgbench', last_heartbeat = now(), version = version + 1 where picked = false and task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1' and version = 1;
 -- re-read the picked execution
 select * from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1';
--- VerificationDeliveryTracker.isCurrent -> VerificationRepository.isCurrent
-select count(*) from verifications where id = 'vrf_pgbench_' || :r and code_step = 1 and status = 'pending';
+-- DeliverySteps.alreadySent: a rerun job must not send twice (no isCurrent read: a replaced code's job is withdrawn)
+select count(*) from delivery_steps where verification_id = 'vrf_pgbench_' || :r and step = 1 and status in ('sent', 'delivered', 'undelivered', 'test');
 -- DevInboxProvider.send: keep the message (a timer trims the inbox every 10 s, not counted here)
 insert into dev_messages (channel, recipient, body, created_at) values ('sms', '+14155550' || :phone, 'Bench: your verification code is 123456. It expires in 10 minutes.' || chr(10) || 'Do not share this code with anyone.', now());
--- VerificationDeliveryTracker.sent -> VerificationRepository.recordDelivery
+-- DeliverySteps.sent: the step record and, in the same transaction, the MessageSent listener
+BEGIN;
+-- DeliverySteps.record: update the step's row, none yet, so insert it
+update delivery_steps set provider = 'dev-inbox', provider_message_id = null, status = 'sent', reason = null, segments = 1, encoding = 'GSM-7', providers_tried = null, sent_at = now(), updated_at = now() where verification_id = 'vrf_pgbench_' || :r and step = 1;
+insert into delivery_steps (verification_id, step, app_id, channel, provider, provider_message_id, status, reason, segments, encoding, providers_tried, queued_at, sent_at, updated_at) values ('vrf_pgbench_' || :r, 1, :app_id, 'sms', 'dev-inbox', null, 'sent', null, 1, 'GSM-7', null, now(), now(), now());
+-- DeliveryOutcomes.on(MessageSent) -> VerificationRepository.recordDelivery
 update verifications set delivery_status = 'sent', delivery_error = null, updated_at = now() where id = 'vrf_pgbench_' || :r and code_step = 1;
+COMMIT;
 -- db-scheduler: the one-time execution is done
 delete from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1' and version = 2;
 
 -- ---- check: POST /v1/verifications/{id}/check with a wrong code -------------------------------------------
 -- ApiKeyAuthenticationFilter -> ApiKeyRepository.findActive
 select id, app_id, name, scopes, hint, created_at, expires_at, revoked_at from api_keys where secret_hash = :key_hash and revoked_at is null and (expires_at is null or expires_at > now());
--- VerificationService.find -> VerificationRepository.find(appId, id)
+-- CheckService.check -> VerificationRepository.find(appId, id)
 select id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at from verifications where id = 'vrf_pgbench_' || :r and app_id = :app_id;
--- VerificationService.wrongGuess -> VerificationRepository.recordWrongGuess
+-- CheckService.wrongGuess -> VerificationRepository.recordWrongGuess
 update verifications set attempts = attempts + 1, updated_at = now(), status = case when attempts + 1 >= max_attempts then 'failed' else status end, failure_reason = case when attempts + 1 >= max_attempts then 'max-attempts' else failure_reason end where id = 'vrf_pgbench_' || :r and status = 'pending' and expires_at > now() and attempts < max_attempts;
--- VerificationService.reload -> VerificationRepository.find(id)
+-- CheckService.wrongGuess -> Expiry.reload -> VerificationRepository.find(id)
 select id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at from verifications where id = 'vrf_pgbench_' || :r;

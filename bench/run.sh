@@ -300,7 +300,7 @@ stop_server
 # (flushed when the server's connections closed). Also how often the delivery worker polled for due jobs.
 table_stats() {
     psql -d "$DB" -AtF' ' -c "select relname, seq_scan, coalesce(idx_scan, 0), n_tup_ins, n_tup_upd, n_tup_del
-        from pg_stat_user_tables where relname in ('api_keys','apps','verifications','scheduled_tasks','dev_messages')
+        from pg_stat_user_tables where relname in ('api_keys','apps','verifications','scheduled_tasks','dev_messages','delivery_steps')
         order by relname"
 }
 # The worker's polls for due jobs, per 1000 pairs: every scan of scheduled_tasks (sequential or by index) that is

@@ -37,7 +37,7 @@ class EmbeddedStartTests {
     record Started(Process process, List<String> output) {}
 
     @Test
-    void firstStartWhenTheDatabaseIsEmptyThenTheBootstrapKeyIsPrintedOnceAndWrittenWithMode600() throws Exception {
+    void firstStartWhenTheDatabaseIsEmptyThenTheBootstrapKeyIsPrintedOnceAndTheDataDirectoryIsOwnerOnly_S40_S43() throws Exception {
         int port = freePort();
         Started first = start(port);
         try {
@@ -58,8 +58,27 @@ class EmbeddedStartTests {
             stop(first);
         }
 
+        // S-40, S-43: everything in the data directory is the owner's alone, and a looser entry is fixed on start.
+        try (java.util.stream.Stream<Path> entries = Files.walk(dataDir)) {
+            for (Path entry : entries.toList()) {
+                assertThat(Files.getPosixFilePermissions(entry)).as(entry.toString())
+                        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString(
+                                Files.isDirectory(entry) ? "rwx------" : "rw-------"));
+            }
+        }
+        Path database = dataDir.resolve("db/otpgate.mv.db");
+        assertThat(database).exists();
+        Files.setPosixFilePermissions(database, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(dataDir.resolve("db"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
         Started again = start(port);
         try {
+            assertThat(Files.getPosixFilePermissions(database)).isEqualTo(Set.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE));
+            assertThat(Files.getPosixFilePermissions(dataDir.resolve("db")))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            assertThat(again.output()).anyMatch(line -> line.contains("had entries others could read")
+                    && line.contains("db/otpgate.mv.db"));
             assertThat(again.output()).noneMatch(line -> PRINTED_KEY.matcher(line).matches());
             String key = Files.readString(dataDir.resolve("bootstrap-admin-key")).strip();
             ApiClient api = new ApiClient("https://localhost:" + port, dataDir.resolve("tls/ca.pem"));

@@ -40,17 +40,23 @@ class SecurityConfiguration {
 
     /**
      * Actuator endpoints are served on the management port only ({@code management.server.port}, which
-     * otpgate refuses to share with the API port); that port is for the operator's network, not the internet
-     * (S-54). On the API port these paths are not served (the API chain denies them).
+     * otpgate refuses to share with the API port); that port listens on loopback unless
+     * {@code management.server.address} says otherwise, and with {@code otpgate.management.scrape-token} the
+     * metrics need that bearer token (S-54). On the API port these paths are not served (the API chain denies
+     * them).
      */
     @Bean
     @Order(1)
-    SecurityFilterChain managementFilterChain(HttpSecurity http) throws Exception {
-        return http.securityMatcher(EndpointRequest.toAnyEndpoint())
+    SecurityFilterChain managementFilterChain(HttpSecurity http, ManagementProperties management) throws Exception {
+        http.securityMatcher(EndpointRequest.toAnyEndpoint())
                 .csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .authorizeHttpRequests(rules -> rules.anyRequest().permitAll())
-                .build();
+                .authorizeHttpRequests(rules -> rules.anyRequest().permitAll());
+        if (management.scrapeToken() != null) {
+            http.addFilterBefore(new ScrapeTokenFilter(management.scrapeToken()),
+                    org.springframework.security.web.authentication.AnonymousAuthenticationFilter.class);
+        }
+        return http.build();
     }
 
     /**

@@ -34,7 +34,12 @@ public record OtpgateProperties(
     }
 
     /** @param enabled keep messages sent through the dev channel, readable at {@code GET /v1/dev/messages} */
-    public record DevInbox(@DefaultValue("true") boolean enabled, @DefaultValue("1000") int capacity) {}
+    /**
+     * @param capacity the most messages kept
+     * @param retention how long a message is kept at most: the inbox holds codes and destinations in clear
+     */
+    public record DevInbox(@DefaultValue("true") boolean enabled, @DefaultValue("1000") int capacity,
+            @DefaultValue("1h") java.time.Duration retention) {}
 
     /** @param maxBodyBytes the largest request body accepted; larger ones answer 413 (S-36) */
     public record Limits(@DefaultValue("16384") int maxBodyBytes) {}

@@ -93,9 +93,9 @@ final class SelfSignedTls {
         X509Certificate serverCertificate = new JcaX509CertificateConverter()
                 .getCertificate(server.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate())));
 
-        write(material.privateKey(), pem(new JcaPKCS8Generator(serverKeys.getPrivate(), null).generate()), true);
-        write(material.caCertificate(), pem(caCertificate), false);
-        write(material.certificateChain(), pem(serverCertificate) + pem(caCertificate), false);
+        write(material.privateKey(), pem(new JcaPKCS8Generator(serverKeys.getPrivate(), null).generate()));
+        write(material.caCertificate(), pem(caCertificate));
+        write(material.certificateChain(), pem(serverCertificate) + pem(caCertificate));
     }
 
     private static GeneralNames subjectAlternativeNames() {
@@ -122,16 +122,10 @@ final class SelfSignedTls {
         return out.toString();
     }
 
-    private static void write(Path target, String content, boolean secret) throws IOException {
+    private static void write(Path target, String content) throws IOException {
+        // Owner-only, like everything in the data directory (DataDirectoryGuard): the operator hands ca.pem to
+        // clients by copying it.
         Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-        if (!secret) {
-            // Certificates are public: clients and proxies read ca.pem (createTempFile makes files owner-only).
-            try {
-                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // Not a POSIX file system.
-            }
-        }
         Files.writeString(temp, content, StandardCharsets.US_ASCII);
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

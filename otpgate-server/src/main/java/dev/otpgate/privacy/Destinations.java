@@ -18,6 +18,9 @@ public class Destinations {
     // Deliberately narrower than RFC 5322: what mail providers accept for real mailboxes, no quoting or comments.
     private static final Pattern EMAIL = Pattern.compile(
             "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{4,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}");
+    /** Providers known to ignore dots in the local part, and the one domain their addresses all reach. */
+    private static final java.util.Map<String, String> DOTLESS_DOMAINS = java.util.Map.of(
+            "gmail.com", "gmail.com", "googlemail.com", "gmail.com");
     private static final Pattern PHONE_CHARACTERS = Pattern.compile("\\+[0-9 ().\\-]{6,30}");
 
     private final KeyRing keys;
@@ -76,9 +79,34 @@ public class Destinations {
         return new SealedDestination(keys.encrypt(plaintext, "destination:" + appId), index(destination), destination.masked());
     }
 
-    /** The keyed blind index: equal for every spelling of one destination, whatever the app. */
+    /**
+     * The keyed blind index: equal for every spelling of one destination, whatever the app, and for every alias
+     * of one mailbox ({@link #mailbox}), so limits, lockouts and look-ups count them as one (S-33).
+     */
     public byte[] index(Destination destination) {
-        return keys.blindIndex(destination.type().name() + ":" + destination.value());
+        String value = destination.isPhone() ? destination.value() : mailbox(destination.value());
+        return keys.blindIndex(destination.type().name() + ":" + value);
+    }
+
+    /**
+     * The mailbox a (lower-cased) address reaches: without its {@code +tag}, and for providers that ignore dots
+     * in the local part, without them and on their one domain. Only limits and look-ups use it; the message goes
+     * to the address as given.
+     */
+    static String mailbox(String address) {
+        int at = address.lastIndexOf('@');
+        String local = address.substring(0, at);
+        String domain = address.substring(at + 1);
+        int plus = local.indexOf('+');
+        if (plus > 0) {
+            local = local.substring(0, plus);
+        }
+        String dotless = DOTLESS_DOMAINS.get(domain);
+        if (dotless != null) {
+            local = local.replace(".", "");
+            domain = dotless;
+        }
+        return local + "@" + domain;
     }
 
     public Destination open(byte[] ciphertext, String appId) {

@@ -106,11 +106,12 @@ public class RateLimiter implements AutoCloseable {
             return Duration.ZERO;
         }
         return call(failures.name(), () -> {
-            ConsumptionProbe counted = bucket(failures, key).tryConsumeAndReturnRemaining(1);
+            ConsumptionProbe counted = store.heldBucket(bucketKey(failures, key), configuration(failures), false)
+                    .tryConsumeAndReturnRemaining(1);
             if (counted.isConsumed() && counted.getRemainingTokens() > 0) {
                 return Duration.ZERO;
             }
-            ConsumptionProbe lockoutCount = store.bucket(lockoutCountKey(failures, key), LOCKOUT_COUNT)
+            ConsumptionProbe lockoutCount = store.heldBucket(lockoutCountKey(failures, key), LOCKOUT_COUNT, false)
                     .tryConsumeAndReturnRemaining(1);
             long n = lockoutCount.isConsumed() ? LOCKOUT_COUNT_CAPACITY - lockoutCount.getRemainingTokens()
                     : LOCKOUT_COUNT_CAPACITY;
@@ -174,7 +175,7 @@ public class RateLimiter implements AutoCloseable {
     }
 
     private Bucket lock(RateLimitPolicy failures, String key, Duration duration) {
-        return store.bucket("lock:" + bucketKey(failures, key), lockConfiguration(duration));
+        return store.heldBucket("lock:" + bucketKey(failures, key), lockConfiguration(duration), true);
     }
 
     private static String bucketKey(RateLimitPolicy policy, String key) {

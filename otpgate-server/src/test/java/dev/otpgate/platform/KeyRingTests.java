@@ -280,7 +280,7 @@ class KeyRingTests {
     void openInProductionWhenNoMasterKeyIsGivenThenItRefusesAndGeneratesNone() {
         // S-42: production never generates the master key.
         OtpgateProperties production = new OtpgateProperties(OtpgateProperties.Mode.PRODUCTION, dataDir,
-                new OtpgateProperties.DevInbox(false, 1000), new OtpgateProperties.Limits(16384),
+                new OtpgateProperties.DevInbox(false, 1000, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),
                 new OtpgateProperties.Tls(true), null, null, null);
 
         assertThatThrownBy(() -> new KeyRing(production))
@@ -293,7 +293,7 @@ class KeyRingTests {
 
     private static OtpgateProperties properties(Path dataDir, String masterKey) {
         return new OtpgateProperties(OtpgateProperties.Mode.EMBEDDED, dataDir,
-                new OtpgateProperties.DevInbox(true, 1000), new OtpgateProperties.Limits(16384),
+                new OtpgateProperties.DevInbox(true, 1000, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),
                 new OtpgateProperties.Tls(false), masterKey, null, null);
     }
 

@@ -55,6 +55,7 @@ class TlsTests {
     @TempDir
     static Path dataDir;
 
+    private static final String SCRAPE_TOKEN = "scrape-" + dev.otpgate.access.ApiKeySecrets.generate();
     private static ConfigurableApplicationContext server;
     private static int apiPort;
     private static int managementPort;
@@ -64,7 +65,9 @@ class TlsTests {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = TestServers.start(TestServers.embeddedArguments(dataDir));
+        List<String> arguments = new java.util.ArrayList<>(TestServers.embeddedArguments(dataDir));
+        arguments.add("--otpgate.management.scrape-token=" + SCRAPE_TOKEN);
+        server = TestServers.start(arguments);
         apiPort = TestServers.apiPort(server);
         managementPort = TestServers.managementPort(server);
         ca = readCertificates(dataDir.resolve("tls/ca.pem")).getFirst();
@@ -298,12 +301,56 @@ class TlsTests {
     }
 
     @Test
-    void getPrometheusWhenAskedOnTheManagementPortThenMetricsAreExposed() throws Exception {
-        // S-54
-        HttpResponse<String> response = get(client("TLSv1.3"), management("/actuator/prometheus"));
-
+    void getPrometheusWhenTheScrapeTokenIsConfiguredThenOnlyItsBearerReadsTheMetrics_S54() throws Exception {
+        HttpClient client = client("TLSv1.3");
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(management("/actuator/prometheus"))
+                .header("Authorization", "Bearer " + SCRAPE_TOKEN).timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("# HELP").contains("jvm_");
+
+        for (String authorization : List.of("", "Bearer " + SCRAPE_TOKEN.substring(1), "Bearer " + SCRAPE_TOKEN + "x",
+                "Basic " + SCRAPE_TOKEN)) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(management("/actuator/prometheus")).timeout(TIMEOUT);
+            if (!authorization.isEmpty()) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<String> refused = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as("Authorization: %s", authorization).isEqualTo(401);
+            assertThat(refused.body()).doesNotContain("# HELP").doesNotContain(SCRAPE_TOKEN);
+        }
+        assertThat(get(client, management("/actuator/health")).statusCode()).as("health stays open").isEqualTo(200);
+    }
+
+    @Test
+    void getMetricsJsonWhenAskedOnTheManagementPortThenItIsNotExposed_S54() throws Exception {
+        for (String path : List.of("/actuator/metrics", "/actuator/metrics/jvm.memory.used", "/actuator/env",
+                "/actuator/beans", "/actuator/heapdump")) {
+            HttpResponse<String> response = get(client("TLSv1.3"), management(path));
+
+            assertThat(response.statusCode()).as(path).isIn(401, 404);
+            assertThat(response.body()).as(path).doesNotContain("names").doesNotContain("measurements")
+                    .doesNotContain("propertySources");
+        }
+    }
+
+    @Test
+    void connectWhenTheManagementPortIsReachedFromAnotherInterfaceThenItIsRefused_S54() throws Exception {
+        assertThat(server.getEnvironment().getProperty("management.server.address")).isEqualTo("127.0.0.1");
+        List<java.net.InetAddress> others = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())
+                .stream().flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())
+                .filter(address -> !address.isLoopbackAddress() && !address.isLinkLocalAddress())
+                .toList();
+        for (java.net.InetAddress address : others) {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> socket.connect(
+                                new java.net.InetSocketAddress(address, managementPort), 2_000))
+                        .as("the management port on %s", address).isInstanceOf(java.io.IOException.class);
+            }
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(address, apiPort), 2_000);
+                assertThat(socket.isConnected()).as("the API port on %s, for contrast", address).isTrue();
+            }
+        }
     }
 
     @Test

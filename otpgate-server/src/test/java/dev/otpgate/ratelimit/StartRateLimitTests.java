@@ -12,6 +12,7 @@ import dev.otpgate.support.TestClock;
 import dev.otpgate.support.TestDatabases;
 import dev.otpgate.support.TestServerConfiguration;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,6 +99,33 @@ class StartRateLimitTests {
             assertThat(start(Map.of("to", spelling)).status()).as(spelling).isEqualTo(201);
         }
         RateLimitAssertions.assertRefusedPerDestination(start(Map.of("to", "+1 " + to.substring(2))));
+    }
+
+    @Test
+    void aliasesOfOneMailboxCountAsOneDestinationAndEachMessageGoesToTheAddressAsGiven_S33() {
+        TestApps apps = new TestApps(api, ADMIN_KEY);
+        TestApp mailApp = apps.app(Map.of("allowed_channels", List.of("sms", "email")));
+        String local = "victim" + System.nanoTime();
+        String[] aliases = {local + "@example.com", local + "+1@example.com", local.toUpperCase() + "+zz@Example.COM", local + "+news@example.com", local + "@EXAMPLE.com"};
+        for (String alias : aliases) {
+            assertThat(api.post("/v1/verifications", mailApp.key(), Map.of("to", alias)).status()).as(alias).isEqualTo(201);
+        }
+        RateLimitAssertions.assertRefusedPerDestination(
+                api.post("/v1/verifications", mailApp.key(), Map.of("to", local + "+6@example.com")));
+
+        String gmail = "j.doe" + System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            String alias = i % 2 == 0 ? gmail + "+" + i + "@gmail.com" : gmail.replace(".", "") + "@googlemail.com";
+            assertThat(api.post("/v1/verifications", mailApp.key(), Map.of("to", alias)).status()).as(alias).isEqualTo(201);
+        }
+        RateLimitAssertions.assertRefusedPerDestination(api.post("/v1/verifications", mailApp.key(),
+                Map.of("to", String.join(".", gmail.replace(".", "").split("")) + "@gmail.com")));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(apps.messagesTo(local + "+1@example.com")).as("the message goes to the alias as given")
+                        .hasSize(1));
+        assertThat(api.post("/v1/verifications", mailApp.key(), Map.of("to", "other" + local + "@example.com")).status())
+                .as("another mailbox").isEqualTo(201);
     }
 
     @Test

@@ -31,6 +31,19 @@ class WorkflowTests extends ServerTestSupport {
     }
 
     @Test
+    void devInboxWhenAMessageIsOlderThanItsRetentionThenItIsDeleted_S43() {
+        TestApp app = phoneApp();
+        String to = TestApps.newPhone();
+        assertThat(api.post("/v1/verifications", app.key(), Map.of("to", to)).status()).isEqualTo(201);
+        codeIn(to, 1);
+
+        clock.advance(Duration.ofMinutes(61));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(fixtures.messagesTo(to)).as("the inbox holds codes and numbers in clear for an hour at most")
+                        .isEmpty());
+    }
+
+    @Test
     void workflowWhenTheFirstStepTimesOutThenTheNextStepSendsANewCodeAndTheOldOneStopsWorking_S04() {
         TestApp app = phoneApp();
         String to = TestApps.newPhone();

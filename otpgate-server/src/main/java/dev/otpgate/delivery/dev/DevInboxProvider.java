@@ -12,8 +12,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The dev inbox: instead of sending, keeps the last messages (1,000 by default, trimmed every 10 seconds) in the
- * database, readable with
+ * The dev inbox: instead of sending, keeps the last messages (1,000 by default, for an hour at most, trimmed every
+ * 10 seconds) in the database, readable with
  * an admin key at {@code GET /v1/dev/messages}. On in embedded mode, always off in production mode. It serves
  * any channel that has no configured provider. Kept in the database, not in memory, so that every node of a
  * test cluster sees the same inbox.
@@ -27,11 +27,13 @@ public class DevInboxProvider implements Provider {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final int capacity;
+    private final java.time.Duration retention;
 
     DevInboxProvider(JdbcClient jdbc, Clock clock, OtpgateProperties properties) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.capacity = properties.devInbox().capacity();
+        this.retention = properties.devInbox().retention();
     }
 
     @Override
@@ -56,11 +58,14 @@ public class DevInboxProvider implements Provider {
     }
 
     /**
-     * Keeps the last {@code capacity} messages. Run by a timer, not after each send: parallel deletes of the
-     * same rows deadlocked, and a failure after a send made the worker send again.
+     * Keeps the last {@code capacity} messages, none older than {@code retention} (they hold codes and
+     * destinations in clear, S-43). Run by a timer, not after each send: parallel deletes of the same rows
+     * deadlocked, and a failure after a send made the worker send again.
      */
     int trim() {
-        return jdbc.sql("delete from dev_messages where id <= (select max(id) from dev_messages) - ?").param(capacity).update();
+        int old = jdbc.sql("delete from dev_messages where created_at < ?")
+                .param(Timestamp.from(clock.instant().minus(retention))).update();
+        return old + jdbc.sql("delete from dev_messages where id <= (select max(id) from dev_messages) - ?").param(capacity).update();
     }
 
     /** Newest first; {@code to} is a normalised destination or {@code null} for all. */
