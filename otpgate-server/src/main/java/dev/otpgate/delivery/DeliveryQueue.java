@@ -1,5 +1,8 @@
 package dev.otpgate.delivery;
 
+import dev.otpgate.delivery.engine.SealedRequests;
+import dev.otpgate.delivery.engine.ProviderRegistry;
+import dev.otpgate.delivery.engine.DeliveryWakeUp;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;

@@ -82,12 +82,26 @@ class ProblemHandlers extends ResponseEntityExceptionHandler {
             String message = field.isEmpty() ? "the body must be a JSON object" : "wrong type or value";
             detail = (field.isEmpty() ? "body" : field) + ": " + message;
             errors.add(Map.of("field", field.isEmpty() ? "body" : field, "message", message));
+        } else if (jackson instanceof StreamReadException && duplicateKey(jackson) != null) {
+            // Only the key's name is echoed, never a value.
+            String field = duplicateKey(jackson);
+            detail = field + ": appears more than once";
+            errors.add(Map.of("field", field, "message", "appears more than once"));
         } else if (jackson instanceof StreamReadException) {
             detail = "the body is not well-formed JSON";
         } else {
             detail = "the request body is missing or unreadable";
         }
         return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail, errors);
+    }
+
+    private static final java.util.regex.Pattern DUPLICATE =
+            java.util.regex.Pattern.compile("Duplicate (?:Object property|field) \"([a-z0-9_]{1,64})\"");
+
+    /** The key a strict duplicate check refused, when it is one of ours in shape (snake_case, short). */
+    private static String duplicateKey(JacksonException e) {
+        java.util.regex.Matcher matcher = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
+        return matcher.find() ? matcher.group(1) : null;
     }
 
     @Override

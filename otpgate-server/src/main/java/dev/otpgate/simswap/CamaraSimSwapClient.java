@@ -1,6 +1,6 @@
 package dev.otpgate.simswap;
 
-import dev.otpgate.delivery.ProviderHttp;
+import dev.otpgate.delivery.provider.ProviderHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpTimeoutException;

@@ -1,5 +1,8 @@
 package dev.otpgate.delivery;
 
+import dev.otpgate.delivery.provider.ProviderHttp;
+import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.DeliveryException;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;

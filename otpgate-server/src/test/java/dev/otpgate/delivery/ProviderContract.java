@@ -1,5 +1,9 @@
 package dev.otpgate.delivery;
 
+import dev.otpgate.delivery.provider.SendResult;
+import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.provider.DeliveryException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;

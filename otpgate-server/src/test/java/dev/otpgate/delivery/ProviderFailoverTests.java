@@ -1,5 +1,6 @@
 package dev.otpgate.delivery;
 
+import dev.otpgate.delivery.provider.Provider;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;

@@ -382,7 +382,7 @@ abstract class VerificationApiContract extends ServerTestSupport {
     }
 
     @Test
-    void requestsWhenBodiesHoldUnknownReadOnlyOrMistypedFieldsThen400NamingTheField_S29() {
+    void requestsWhenBodiesHoldUnknownReadOnlyMistypedOrRepeatedFieldsThen400NamingTheField_S29() {
         Map<String, Object> cases = Map.of(
                 "{\"to\":\"+14155550199\",\"status\":\"approved\"}", "status",
                 "{\"to\":\"+14155550199\",\"app_id\":\"app_x\"}", "app_id",
@@ -400,6 +400,20 @@ abstract class VerificationApiContract extends ServerTestSupport {
         });
         Response codeAsNumber = api.postRaw("/v1/verifications/vrf_" + "c".repeat(26) + "/check", app.key(), "{\"code\":123456}", Map.of());
         assertThat(codeAsNumber.status()).isEqualTo(400);
+        Response twice = api.postRaw("/v1/verifications", app.key(),
+                "{\"to\":\"+14155550199\",\"to\":\"bob@example.com\"}", Map.of());
+        assertThat(twice.status()).as("a key given twice").isEqualTo(400);
+        assertThat(twice.json().get("errors").get(0).get("field").asString()).isEqualTo("to");
+        assertThat(twice.body()).doesNotContain("bob@example.com").doesNotContain("5550199");
+        for (String expiry : List.of("2147483648", "\"2147483648\"", "\"2030-01-01T00:00:00\"", "\"tomorrow\"")) {
+            Response numeric = api.postRaw("/v1/apps/" + app.id() + "/api-keys", ADMIN_KEY,
+                    "{\"name\":\"k\",\"expires_at\":" + expiry + "}", Map.of());
+            assertThat(numeric.status()).as("expires_at %s", expiry).isEqualTo(400);
+            assertThat(numeric.json().get("errors").get(0).get("field").asString()).isEqualTo("expires_at");
+        }
+        assertThat(api.postRaw("/v1/apps/" + app.id() + "/api-keys", ADMIN_KEY,
+                "{\"name\":\"k\",\"expires_at\":\"2030-01-01T00:00:00+02:00\"}", Map.of()).status())
+                .as("an RFC 3339 time with its offset").isEqualTo(201);
         Response extraOnApp = api.postRaw("/v1/apps", ADMIN_KEY, "{\"name\":\"x\",\"id\":\"app_mine\"}", Map.of());
         assertThat(extraOnApp.status()).isEqualTo(400);
         assertThat(extraOnApp.json().get("errors").get(0).get("field").asString()).isEqualTo("id");

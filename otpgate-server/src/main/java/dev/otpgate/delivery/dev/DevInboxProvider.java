@@ -1,8 +1,8 @@
 package dev.otpgate.delivery.dev;
 
-import dev.otpgate.delivery.Provider;
-import dev.otpgate.delivery.OutboundMessage;
-import dev.otpgate.delivery.SendResult;
+import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.provider.SendResult;
 import dev.otpgate.platform.OtpgateProperties;
 import java.sql.Timestamp;
 import java.time.Clock;

@@ -1,9 +1,9 @@
 package dev.otpgate.delivery.email;
 
-import dev.otpgate.delivery.Provider;
-import dev.otpgate.delivery.DeliveryException;
-import dev.otpgate.delivery.OutboundMessage;
-import dev.otpgate.delivery.SendResult;
+import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.DeliveryException;
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.provider.SendResult;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.InternetAddress;

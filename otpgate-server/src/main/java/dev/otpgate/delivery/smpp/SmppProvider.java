@@ -1,11 +1,11 @@
 package dev.otpgate.delivery.smpp;
 
-import dev.otpgate.delivery.Provider;
-import dev.otpgate.delivery.DeliveryException;
-import dev.otpgate.delivery.DeliveryReceipt;
-import dev.otpgate.delivery.OutboundMessage;
-import dev.otpgate.delivery.ReceiptSink;
-import dev.otpgate.delivery.SendResult;
+import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.DeliveryException;
+import dev.otpgate.delivery.provider.DeliveryReceipt;
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.provider.ReceiptSink;
+import dev.otpgate.delivery.provider.SendResult;
 import io.github.bucket4j.Bucket;
 import java.io.DataInputStream;
 import java.io.IOException;

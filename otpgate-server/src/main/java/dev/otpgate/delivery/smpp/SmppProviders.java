@@ -1,8 +1,8 @@
 package dev.otpgate.delivery.smpp;
 
-import dev.otpgate.delivery.Provider;
-import dev.otpgate.delivery.ProviderSource;
-import dev.otpgate.delivery.ReceiptSink;
+import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.ProviderSource;
+import dev.otpgate.delivery.provider.ReceiptSink;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;

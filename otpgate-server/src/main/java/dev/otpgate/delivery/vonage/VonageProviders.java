@@ -1,7 +1,7 @@
 package dev.otpgate.delivery.vonage;
 
-import dev.otpgate.delivery.Provider;
-import dev.otpgate.delivery.ProviderSource;
+import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.ProviderSource;
 import dev.otpgate.platform.OtpgateProperties;
 import java.net.URI;
 import java.time.Clock;

@@ -1,11 +1,11 @@
 package dev.otpgate.delivery.whatsapp;
 
-import dev.otpgate.delivery.ConfiguredProvider;
-import dev.otpgate.delivery.DeliveryException;
-import dev.otpgate.delivery.DeliveryReceipt;
-import dev.otpgate.delivery.OutboundMessage;
-import dev.otpgate.delivery.ProviderHttp;
-import dev.otpgate.delivery.SendResult;
+import dev.otpgate.delivery.provider.ConfiguredProvider;
+import dev.otpgate.delivery.provider.DeliveryException;
+import dev.otpgate.delivery.provider.DeliveryReceipt;
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.provider.ProviderHttp;
+import dev.otpgate.delivery.provider.SendResult;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

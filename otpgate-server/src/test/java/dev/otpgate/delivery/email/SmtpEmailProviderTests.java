@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import dev.otpgate.delivery.DeliveryException;
-import dev.otpgate.delivery.OutboundMessage;
+import dev.otpgate.delivery.provider.DeliveryException;
+import dev.otpgate.delivery.provider.OutboundMessage;
 import dev.otpgate.delivery.ProviderContract;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -12,11 +12,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.otpgate.delivery.Provider;
-import dev.otpgate.delivery.DeliveryException;
+import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.DeliveryException;
 import dev.otpgate.delivery.HttpProviderContract;
-import dev.otpgate.delivery.OutboundMessage;
-import dev.otpgate.delivery.SendResult;
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.provider.SendResult;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

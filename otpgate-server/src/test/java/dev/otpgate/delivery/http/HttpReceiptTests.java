@@ -3,10 +3,10 @@ package dev.otpgate.delivery.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.otpgate.delivery.DeliveryReceipt;
-import dev.otpgate.delivery.ReceiptWebhook;
-import dev.otpgate.delivery.ReceiptWebhook.ReceiptRejectedException;
-import dev.otpgate.delivery.ReceiptWebhook.ReceiptRequest;
+import dev.otpgate.delivery.provider.DeliveryReceipt;
+import dev.otpgate.delivery.provider.ReceiptWebhook;
+import dev.otpgate.delivery.provider.ReceiptWebhook.ReceiptRejectedException;
+import dev.otpgate.delivery.provider.ReceiptWebhook.ReceiptRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.otpgate.delivery.DeliveryException;
+import dev.otpgate.delivery.provider.DeliveryException;
 import dev.otpgate.delivery.ProviderContract;
-import dev.otpgate.delivery.DeliveryReceipt;
-import dev.otpgate.delivery.OutboundMessage;
-import dev.otpgate.delivery.SendResult;
+import dev.otpgate.delivery.provider.DeliveryReceipt;
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.provider.SendResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

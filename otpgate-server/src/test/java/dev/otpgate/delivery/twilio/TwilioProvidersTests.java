@@ -3,7 +3,7 @@ package dev.otpgate.delivery.twilio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.otpgate.delivery.Provider;
+import dev.otpgate.delivery.provider.Provider;
 import dev.otpgate.platform.OtpgateProperties;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.provider;
 
 /** A provider could not deliver. The reason is shown to clients and logged: it must hold no secret. */
 public class DeliveryException extends Exception {

@@ -1,4 +1,4 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
 /**
  * How an SMS text travels: in the GSM 03.38 default alphabet (GSM-7) when every character is in it or in its

@@ -1,5 +1,6 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
+import dev.otpgate.delivery.provider.Provider;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;

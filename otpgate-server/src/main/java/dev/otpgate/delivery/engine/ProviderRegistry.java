@@ -1,5 +1,7 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
+import dev.otpgate.delivery.provider.ProviderSource;
+import dev.otpgate.delivery.provider.Provider;
 import dev.otpgate.delivery.dev.DevInboxProvider;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,7 +16,7 @@ import org.springframework.stereotype.Component;
  * verifications work out of the box.
  */
 @Component
-class ProviderRegistry {
+public class ProviderRegistry {
 
     private final List<Provider> providers;
     private final Optional<DevInboxProvider> devInbox;
@@ -45,7 +47,7 @@ class ProviderRegistry {
         return ordered;
     }
 
-    boolean canDeliver(String channel) {
+    public boolean canDeliver(String channel) {
         return !candidates(channel).isEmpty();
     }
 }

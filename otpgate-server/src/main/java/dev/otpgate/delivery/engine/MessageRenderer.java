@@ -1,5 +1,7 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.DeliveryRequest;
 import dev.otpgate.apps.App;
 import java.io.IOException;
 import java.io.InputStream;

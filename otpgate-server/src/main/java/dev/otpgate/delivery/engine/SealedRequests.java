@@ -1,5 +1,6 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
+import dev.otpgate.delivery.DeliveryRequest;
 import dev.otpgate.platform.KeyRing;
 import java.util.Base64;
 import org.springframework.stereotype.Component;
@@ -10,7 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
  * instance, because it carries the code in clear. Another job's data does not open under this job's id.
  */
 @Component
-class SealedRequests {
+public class SealedRequests {
 
     private final KeyRing keys;
     private final JsonMapper json;
@@ -20,7 +21,7 @@ class SealedRequests {
         this.json = json;
     }
 
-    String seal(DeliveryRequest request, String instanceId) {
+    public String seal(DeliveryRequest request, String instanceId) {
         byte[] ciphertext = keys.encrypt(json.writeValueAsBytes(request), "delivery:" + instanceId);
         return Base64.getEncoder().encodeToString(ciphertext);
     }

@@ -1,4 +1,4 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.provider;
 
 /**
  * A provider that can deliver messages for one or more channels ({@code sms}, {@code voice},

@@ -1,4 +1,4 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -1,4 +1,4 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,10 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
+import dev.otpgate.delivery.provider.SendResult;
+import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.provider.DeliveryException;
+import dev.otpgate.delivery.DeliveryRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -1,4 +1,4 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.provider;
 
 /**
  * Where adapters hand receipts: SMPP binds call it for each {@code deliver_sm}, the receipts endpoint for each

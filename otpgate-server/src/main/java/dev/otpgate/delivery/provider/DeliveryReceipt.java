@@ -1,4 +1,4 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.provider;
 
 import java.time.Instant;
 

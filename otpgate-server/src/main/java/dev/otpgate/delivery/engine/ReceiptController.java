@@ -1,7 +1,11 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
-import dev.otpgate.delivery.ReceiptWebhook.ReceiptRejectedException;
-import dev.otpgate.delivery.ReceiptWebhook.ReceiptRequest;
+import dev.otpgate.delivery.provider.ReceiptSink;
+import dev.otpgate.delivery.provider.ProviderSource;
+import dev.otpgate.delivery.provider.DeliveryReceipt;
+import dev.otpgate.delivery.provider.ReceiptWebhook;
+import dev.otpgate.delivery.provider.ReceiptWebhook.ReceiptRejectedException;
+import dev.otpgate.delivery.provider.ReceiptWebhook.ReceiptRequest;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.OtpgateProperties;
 import dev.otpgate.platform.RequestBodyLimitFilter;

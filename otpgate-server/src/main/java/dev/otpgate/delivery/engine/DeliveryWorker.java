@@ -1,5 +1,11 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
+import dev.otpgate.delivery.DeliveryEvents;
+import dev.otpgate.delivery.provider.SendResult;
+import dev.otpgate.delivery.provider.OutboundMessage;
+import dev.otpgate.delivery.SendGate;
+import dev.otpgate.delivery.DeliveryRequest;
+import dev.otpgate.delivery.DeliveryQueue;
 import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
@@ -21,7 +27,7 @@ import org.springframework.context.annotation.Configuration;
  * went out, asks the {@link SendGate}s before a phone send, renders the message and hands it to the
  * {@link Dispatcher}. When every provider failed, the job is retried with exponential backoff (by default 2 s,
  * 4 s, 8 s, 16 s: five tries in all, see {@link DeliveryProperties}); a permanent failure, or the last try,
- * fails the step. Each outcome is recorded on the step and published as a {@link DeliveryEvents} record in the
+ * fails the step. Each outcome is recorded on the step and published as a {@link dev.otpgate.delivery.DeliveryEvents} record in the
  * same transaction; what happens next (a timer, the next step) is the workflow owner's business.
  *
  * <p>A message whose code was replaced before a worker picked it up is withdrawn by the code's owner
@@ -35,7 +41,7 @@ class DeliveryWorker {
 
     @Bean
     OneTimeTask<String> deliverTask(SealedRequests sealed, MessageRenderer renderer, Dispatcher dispatcher,
-            AppDirectory apps, DeliverySteps steps, List<SendGate> gates, Clock clock, DeliveryProperties properties) {
+            AppDirectory apps, StepRecords steps, List<SendGate> gates, Clock clock, DeliveryProperties properties) {
         int maxTries = properties.maxTries();
         return Tasks.oneTime(TASK_NAME, String.class)
                 .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(properties.retryBackoff(), 2.0))

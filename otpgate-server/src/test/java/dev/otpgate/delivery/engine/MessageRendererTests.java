@@ -1,5 +1,7 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
+import dev.otpgate.delivery.DeliveryRequest;
+import dev.otpgate.delivery.provider.OutboundMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.otpgate.apps.App;

@@ -1,11 +1,11 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.engine;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
 import org.springframework.stereotype.Component;
 
 /** Nudges the local scheduler to look for due jobs now instead of at its next poll. */
 @Component
-class DeliveryWakeUp {
+public class DeliveryWakeUp {
 
     private final Scheduler scheduler;
 
@@ -13,7 +13,7 @@ class DeliveryWakeUp {
         this.scheduler = scheduler;
     }
 
-    void now() {
+    public void now() {
         scheduler.triggerCheckForDueExecutions();
     }
 }

@@ -1,4 +1,4 @@
-package dev.otpgate.delivery;
+package dev.otpgate.delivery.provider;
 
 /**
  * A provider's acceptance of a message.

@@ -1,0 +1,7 @@
+/**
+ * Delivery's engine, internal to the module: the {@code deliver-code} worker, the dispatcher that tries a
+ * channel's providers in order, the provider registry and health, the sealed job data, message rendering, and
+ * the writes that record each outcome and publish it as a {@link dev.otpgate.delivery.DeliveryEvents} record.
+ * Nothing outside {@code delivery} reaches in here.
+ */
+package dev.otpgate.delivery.engine;
