@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -48,7 +50,11 @@ import tools.jackson.databind.JsonNode;
                 "otpgate.providers.gw-up.body={\"to\":\"{to}\",\"text\":\"{text}\",\"ref\":\"{reference}\"}",
                 "otpgate.providers.gw-up.receipts.secret=" + ProviderFailoverTests.SECRET})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.extension.ExtendWith(OutputCaptureExtension.class)
 class ProviderFailoverTests extends ServerTestSupport {
+
+    @org.springframework.beans.factory.annotation.Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     static final byte[] KEY = "failover-test-webhook-key-32byte".getBytes(StandardCharsets.UTF_8);
     static final String SECRET = "whsec_ZmFpbG92ZXItdGVzdC13ZWJob29rLWtleS0zMmJ5dGU=";
@@ -113,9 +119,12 @@ class ProviderFailoverTests extends ServerTestSupport {
                 mac.doFinal((messageId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
         Map<String, String> headers = Map.of("Content-Type", "application/json", "webhook-id", messageId,
                 "webhook-timestamp", timestamp, "webhook-signature", "v1," + signature);
+        double replayedBefore = meters.counter("otpgate.delivery.receipts.replayed", "provider", "gw-up").count();
         assertThat(api.postRaw("/v1/providers/gw-up/receipts", null, body, headers).status()).isEqualTo(204);
-        // The same receipt again changes nothing.
+        // The same receipt again is answered alike, and recognised as a replay: it changes nothing.
         assertThat(api.postRaw("/v1/providers/gw-up/receipts", null, body, headers).status()).isEqualTo(204);
+        assertThat(meters.counter("otpgate.delivery.receipts.replayed", "provider", "gw-up").count())
+                .isEqualTo(replayedBefore + 1);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             Response read = api.get("/v1/verifications/" + id, app.key());
@@ -124,6 +133,30 @@ class ProviderFailoverTests extends ServerTestSupport {
             assertThat(read.json().get("steps")).hasSize(2);
         });
         assertThat(fixtures.messagesTo(to)).hasSize(1);
+    }
+
+    @Test
+    @Order(3)
+    void receiptsWhenManyAreRefusedThenTheLogGetsOneLinePerMinuteWithACountAndEveryOneIsCounted(CapturedOutput output) {
+        double before = meters.counter("otpgate.delivery.receipts.refused", "provider", "gw-up").count();
+        clock.advance(Duration.ofMinutes(2));
+        int logged = lines(output);
+        for (int i = 0; i < 30; i++) {
+            assertThat(api.postRaw("/v1/providers/gw-up/receipts", null, "{\"message_id\":\"x" + i + "\"}",
+                    Map.of("Content-Type", "application/json")).status()).isEqualTo(401);
+        }
+        assertThat(lines(output) - logged).as("one line for a burst of 30").isEqualTo(1);
+        assertThat(meters.counter("otpgate.delivery.receipts.refused", "provider", "gw-up").count()).isEqualTo(before + 30);
+
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(api.postRaw("/v1/providers/gw-up/receipts", null, "{}", Map.of("Content-Type", "application/json"))
+                .status()).isEqualTo(401);
+        assertThat(lines(output) - logged).isEqualTo(2);
+        assertThat(output.getAll()).contains("(29 more refused since the last line)");
+    }
+
+    private static int lines(CapturedOutput output) {
+        return (int) output.getAll().lines().filter(line -> line.contains("Refused a receipt for provider gw-up")).count();
     }
 
     private JsonNode sentStep(TestApp app, String id) {

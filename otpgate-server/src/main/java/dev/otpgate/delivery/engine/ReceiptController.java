@@ -44,16 +44,18 @@ class ReceiptController {
 
     private final Map<String, ReceiptWebhook> webhooks;
     private final ReceiptSink sink;
+    private final ReceiptGuard guard;
     private final String publicUrl;
 
     ReceiptController(List<ReceiptWebhook> webhooks, List<ProviderSource> providers, ReceiptSink sink,
-            OtpgateProperties properties) {
+            ReceiptGuard guard, OtpgateProperties properties) {
         this.webhooks = Stream.concat(webhooks.stream(), providers.stream()
                         .flatMap(source -> source.providers().stream())
                         .filter(ReceiptWebhook.class::isInstance)
                         .map(ReceiptWebhook.class::cast))
                 .collect(Collectors.toMap(ReceiptWebhook::providerId, Function.identity(), (a, b) -> a));
         this.sink = sink;
+        this.guard = guard;
         this.publicUrl = properties.publicUrl() == null ? null : properties.publicUrl().toString().replaceAll("/+$", "");
     }
 
@@ -75,16 +77,21 @@ class ReceiptController {
             throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large", e.getMessage());
         }
         String contentType = request.getContentType();
+        String url = url(request);
         Map<String, List<String>> form = isForm(contentType) ? decodeForm(new String(body, StandardCharsets.UTF_8)) : Map.of();
         List<DeliveryReceipt> receipts;
         try {
-            receipts = webhook.verify(new ReceiptRequest(url(request), headers(request), contentType, body, form));
+            receipts = webhook.verify(new ReceiptRequest(url, headers(request), contentType, body, form));
         } catch (ReceiptRejectedException e) {
-            log.warn("Refused a receipt for provider {}: {}", providerId, e.getMessage());
+            guard.refused(providerId, e.getMessage());
             throw new ApiProblem(HttpStatus.UNAUTHORIZED, "receipt-signature-invalid", "Receipt signature invalid",
                     "the receipt's signature is missing or does not match");
         }
-        receipts.forEach(sink::accept);
+        if (guard.firstTime(providerId, url, body, webhook.replayWindow())) {
+            receipts.forEach(sink::accept);
+        } else {
+            log.debug("Receipt for provider {} seen before; ignored", providerId);
+        }
         return ResponseEntity.noContent().build();
     }
 

@@ -342,6 +342,12 @@ final class HttpGatewayProvider extends ConfiguredProvider {
 
     private record Response(int status, byte[] body) {}
 
+    /** A receipt's timestamp may be {@code tolerance} either side of now: remembered that long twice over. */
+    @Override
+    public Duration replayWindow() {
+        return settings.receipts().tolerance().multipliedBy(2);
+    }
+
     @Override
     public String toString() {
         return "HttpGatewayProvider[" + id + "]";

@@ -15,6 +15,15 @@ public interface ReceiptWebhook {
     String providerId();
 
     /**
+     * How long an accepted receipt is remembered, so the same receipt again changes nothing: a scheme with a
+     * signed timestamp needs no more than its tolerance (later copies are refused for their age); one without a
+     * timestamp is remembered for a day.
+     */
+    default java.time.Duration replayWindow() {
+        return java.time.Duration.ofDays(1);
+    }
+
+    /**
      * @throws ReceiptRejectedException when the signature is missing or wrong, or the body is not a receipt
      */
     List<DeliveryReceipt> verify(ReceiptRequest request) throws ReceiptRejectedException;

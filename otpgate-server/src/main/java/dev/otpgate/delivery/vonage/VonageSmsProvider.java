@@ -330,6 +330,12 @@ final class VonageSmsProvider extends ConfiguredProvider {
 
     private record Response(int status, byte[] body) {}
 
+    /** A receipt's {@code iat} may be {@code receipt-skew} either side of now: remembered that long twice over. */
+    @Override
+    public Duration replayWindow() {
+        return settings.receiptSkew().multipliedBy(2);
+    }
+
     @Override
     public String toString() {
         return "VonageSmsProvider[" + id + "]";
