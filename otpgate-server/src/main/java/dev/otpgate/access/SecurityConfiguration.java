@@ -22,6 +22,8 @@ import org.springframework.security.web.header.HeaderWriter;
 import org.springframework.security.web.header.HeaderWriterFilter;
 import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.HstsHeaderWriter;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
+import dev.otpgate.ratelimit.ClientAddresses;
 import org.springframework.security.web.header.writers.XContentTypeOptionsHeaderWriter;
 import org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter;
 import jakarta.servlet.http.HttpServletRequest;
@@ -81,7 +83,15 @@ class SecurityConfiguration {
     @Bean
     @Order(3)
     SecurityFilterChain apiFilterChain(HttpSecurity http, ApiKeyService keys, ProblemWriter problems,
-            OtpgateProperties properties) throws Exception {
+            OtpgateProperties properties, ClientAddresses addresses) throws Exception {
+        // Behind a TLS-terminating proxy every client reached otpgate over HTTPS, so HSTS goes on every answer,
+        // not only on requests that look secure here (S-37).
+        boolean behindProxy = properties.tls().behindProxy();
+        HstsHeaderWriter errorHsts = new HstsHeaderWriter(HSTS_MAX_AGE_SECONDS, true);
+        if (behindProxy) {
+            errorHsts.setRequestMatcher(AnyRequestMatcher.INSTANCE);
+            http.addFilterBefore(new ForwardedSchemeFilter(addresses), HeaderWriterFilter.class);
+        }
         String start = Scope.VERIFICATIONS_START.authority();
         String check = Scope.VERIFICATIONS_CHECK.authority();
         String admin = Scope.ADMIN.authority();
@@ -93,12 +103,17 @@ class SecurityConfiguration {
                 .anonymous(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .headers(headers -> headers
-                        .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(HSTS_MAX_AGE_SECONDS).includeSubDomains(true))
+                        .httpStrictTransportSecurity(hsts -> {
+                            hsts.maxAgeInSeconds(HSTS_MAX_AGE_SECONDS).includeSubDomains(true);
+                            if (behindProxy) {
+                                hsts.requestMatcher(AnyRequestMatcher.INSTANCE);
+                            }
+                        })
                         .contentSecurityPolicy(csp -> csp.policyDirectives(API_POLICY))
                         .frameOptions(frame -> frame.deny()))
                 .addFilterBefore(new ErrorDispatchHeaderWriterFilter(List.of(
                         new XContentTypeOptionsHeaderWriter(),
-                        new HstsHeaderWriter(HSTS_MAX_AGE_SECONDS, true),
+                        errorHsts,
                         new ContentSecurityPolicyHeaderWriter(API_POLICY),
                         new XFrameOptionsHeaderWriter(XFrameOptionsHeaderWriter.XFrameOptionsMode.DENY))),
                         HeaderWriterFilter.class)

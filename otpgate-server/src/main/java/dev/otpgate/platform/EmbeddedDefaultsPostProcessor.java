@@ -79,7 +79,6 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
 
         if (behindProxy) {
             settings.put("server.ssl.enabled", "false");
-            settings.put("server.forward-headers-strategy", "native");
         } else {
             if ("false".equalsIgnoreCase(env.getProperty("server.ssl.enabled"))) {
                 throw new IllegalStateException("server.ssl.enabled=false is refused: plain HTTP is only served "

@@ -11,7 +11,7 @@ import org.springframework.security.web.util.matcher.IpAddressMatcher;
 import org.springframework.stereotype.Component;
 
 /**
- * The client address that per-IP limits count (S-27): the socket peer, or, only when the peer is one of
+ * The client's address and scheme as far as they can be believed (S-27): the socket peer, or, only when the peer is one of
  * {@code otpgate.rate-limit.trusted-proxies}, the right-most {@code X-Forwarded-For} entry that is not itself a
  * trusted proxy. Entries to the left of it were written by the client and are never believed. An entry that
  * is not an IP literal is never resolved through DNS: the address of the proxy that passed it on is used.
@@ -73,6 +73,26 @@ public class ClientAddresses {
             nearest = address;
         }
         return nearest;
+    }
+
+    /**
+     * The scheme the client used, as the nearest trusted proxy reports it in {@code X-Forwarded-Proto}
+     * ({@code https} or {@code http}, its right-most value), or {@code null} when the peer is no trusted proxy
+     * or says nothing usable: then only the socket tells.
+     */
+    public String forwardedScheme(HttpServletRequest request) {
+        if (trusted.isEmpty() || !isTrusted(canonical(request.getRemoteAddr()))) {
+            return null;
+        }
+        String proto = null;
+        for (String header : Collections.list(request.getHeaders("X-Forwarded-Proto"))) {
+            for (String entry : header.split(",")) {
+                if (!entry.isBlank()) {
+                    proto = entry.trim().toLowerCase(java.util.Locale.ROOT);
+                }
+            }
+        }
+        return "https".equals(proto) || "http".equals(proto) ? proto : null;
     }
 
     private boolean isTrusted(String address) {

@@ -1,7 +1,7 @@
 package dev.otpgate.verification;
 
 /**
- * Limits on checks beyond a verification's own attempt cap: per client IP, and consecutive failures per
+ * Limits on checks beyond a verification's own attempt cap: per end-user IP, and consecutive failures per
  * destination across verifications (S-12, S-32). {@link #before} runs once the verification is read and before
  * the code is compared; it answers a {@link Refusal} (a lockout or a limit, with its wait) or {@code null} to let
  * the check go on. {@link #after} learns each outcome. The per-verification cap holds whatever a guard
@@ -17,7 +17,9 @@ public interface CheckGuard {
 
     /**
      * @param destinationIndex the blind index of the verification's destination (never the destination)
-     * @param clientIp the caller's address as S-27 resolves it (the socket, or a trusted proxy's X-Forwarded-For)
+     * @param endUserIp the address of the person typing the code, as the app passed it ({@code end_user.ip}), or
+     *        {@code null}. Never the caller's socket: for a server-to-server API that is the app's backend, and
+     *        limiting it would throttle every user of the app as one.
      */
-    record CheckAttempt(String appId, String verificationId, byte[] destinationIndex, String clientIp) {}
+    record CheckAttempt(String appId, String verificationId, byte[] destinationIndex, String endUserIp) {}
 }

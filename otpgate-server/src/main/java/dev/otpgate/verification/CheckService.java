@@ -93,20 +93,20 @@ class CheckService {
     }
 
     /** @param code digits, validated at the edge */
-    CheckResult check(String appId, String id, String code, String clientIp) {
+    CheckResult check(String appId, String id, String code, String endUserIp) {
         return timed(() -> {
             if (!Ids.looksLike("vrf", id)) {
                 return new CheckResult.NotFound();
             }
-            return verifications.find(appId, id).map(v -> checkRow(v, code, clientIp))
+            return verifications.find(appId, id).map(v -> checkRow(v, code, endUserIp))
                     .orElseGet(CheckResult.NotFound::new);
         });
     }
 
     /** Checks the app's newest pending verification for {@code to}; none answers like an unknown id (S-14). */
-    CheckResult checkByDestination(String appId, String to, String code, String clientIp) {
+    CheckResult checkByDestination(String appId, String to, String code, String endUserIp) {
         return timed(() -> verifications.findPendingByDestination(appId, destinations.index(destinations.parse(to)))
-                .map(v -> checkRow(v, code, clientIp))
+                .map(v -> checkRow(v, code, endUserIp))
                 .orElseGet(CheckResult.NotFound::new));
     }
 
@@ -123,14 +123,14 @@ class CheckService {
         }
     }
 
-    private CheckResult checkRow(Verification verification, String code, String clientIp) {
+    private CheckResult checkRow(Verification verification, String code, String endUserIp) {
         Instant now = clock.instant();
         CheckResult closed = unlessPending(verification, now);
         if (closed != null) {
             return closed;
         }
         CheckGuard.CheckAttempt attempt = new CheckGuard.CheckAttempt(verification.appId(), verification.id(),
-                verification.destinationIndex(), clientIp);
+                verification.destinationIndex(), endUserIp);
         for (CheckGuard guard : guards) {
             Refusal refused = guard.before(attempt);
             if (refused != null) {

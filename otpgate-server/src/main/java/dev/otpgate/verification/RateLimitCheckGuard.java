@@ -16,8 +16,9 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * The check limits beyond a verification's own attempt cap (S-12, S-32): per client IP (S-27's address, by a
- * keyed hash), and consecutive failed checks per destination across the app's verifications. After
+ * The check limits beyond a verification's own attempt cap (S-12, S-32): per end-user IP, when the app passes
+ * {@code end_user.ip} on the check (by a keyed hash; never the caller's socket, which is the app's backend), and
+ * consecutive failed checks per destination across the app's verifications. After
  * {@code checks-per-destination} failures without an approval the destination is locked out (429
  * {@code destination-locked}) for {@code otpgate.rate-limit.destination-lockout}; each further failure after a
  * lockout locks it again for twice as long, up to {@code destination-lockout-max}; an approval resets both.
@@ -62,9 +63,9 @@ class RateLimitCheckGuard implements CheckGuard {
                         "too many failed checks for this destination; retry later", locked)
                         .with("policy", failures.name());
             }
-            if (attempt.clientIp() != null) {
+            if (attempt.endUserIp() != null) {
                 RateLimitPolicy perIp = limits.policy(app, RateLimitProperties.CHECKS_PER_IP);
-                RateLimitDecision decision = limiter.tryConsume(limits.ipKey(attempt.appId(), attempt.clientIp()), perIp);
+                RateLimitDecision decision = limiter.tryConsume(limits.ipKey(attempt.appId(), attempt.endUserIp()), perIp);
                 if (decision.rejected()) {
                     return Refusal.limited("rate-limited", "Too many requests",
                             "too many checks from this address; retry later (" + perIp.name() + ")", decision.retryAfter())

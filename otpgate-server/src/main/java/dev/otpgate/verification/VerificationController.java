@@ -4,7 +4,6 @@ import dev.otpgate.access.Caller;
 import dev.otpgate.apps.Channel;
 import dev.otpgate.platform.ApiProblem;
 import tools.jackson.databind.json.JsonMapper;
-import dev.otpgate.ratelimit.ClientAddresses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -39,17 +38,15 @@ class VerificationController {
     private final LifecycleService lifecycle;
     private final CodeIssuer codes;
     private final DeliverySteps deliverySteps;
-    private final ClientAddresses clientAddresses;
     private final JsonMapper json;
 
     VerificationController(StartService starts, CheckService checks, LifecycleService lifecycle, CodeIssuer codes,
-            DeliverySteps deliverySteps, ClientAddresses clientAddresses, JsonMapper json) {
+            DeliverySteps deliverySteps, JsonMapper json) {
         this.starts = starts;
         this.checks = checks;
         this.lifecycle = lifecycle;
         this.codes = codes;
         this.deliverySteps = deliverySteps;
-        this.clientAddresses = clientAddresses;
         this.json = json;
     }
 
@@ -85,7 +82,12 @@ class VerificationController {
     @Schema(description = "Signals about the person, for abuse defences")
     record EndUser(@Schema(example = "203.0.113.7") String ip, @Schema(example = "Mozilla/5.0") String userAgent) {}
 
-    record CheckRequest(@Schema(example = "123456") String code) {
+    /** @param endUser the person typing the code; its {@code ip} keys the per-IP check limit */
+    record CheckRequest(@Schema(example = "123456") String code, EndUser endUser) {
+
+        String endUserIp() {
+            return RequestValidation.ip("end_user.ip", endUser == null ? null : endUser.ip());
+        }
 
         @Override
         public String toString() {
@@ -93,7 +95,13 @@ class VerificationController {
         }
     }
 
-    record CheckByDestinationRequest(@Schema(example = "+14155550123") String to, @Schema(example = "123456") String code) {
+    record CheckByDestinationRequest(@Schema(example = "+14155550123") String to, @Schema(example = "123456") String code,
+            EndUser endUser) {
+
+        String endUserIp() {
+            return RequestValidation.ip("end_user.ip", endUser == null ? null : endUser.ip());
+        }
+
 
         @Override
         public String toString() {
@@ -154,17 +162,15 @@ class VerificationController {
     @PostMapping(path = "/{id}/check", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Check a code", description = "200 approved; 422 incorrect-code with attempts_remaining; "
             + "410 expired or no longer pending; 429 too many attempts; 404 unknown")
-    VerificationView check(@AuthenticationPrincipal Caller caller, @PathVariable String id, @RequestBody CheckRequest request,
-            jakarta.servlet.http.HttpServletRequest http) {
-        return approved(checks.check(caller.appId(), id, RequestValidation.code(request.code()), clientAddresses.resolve(http)));
+    VerificationView check(@AuthenticationPrincipal Caller caller, @PathVariable String id, @RequestBody CheckRequest request) {
+        return approved(checks.check(caller.appId(), id, RequestValidation.code(request.code()), request.endUserIp()));
     }
 
     @PostMapping(path = "/check", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Check a code against the app's pending verification for a destination")
-    VerificationView checkByDestination(@AuthenticationPrincipal Caller caller, @RequestBody CheckByDestinationRequest request,
-            jakarta.servlet.http.HttpServletRequest http) {
+    VerificationView checkByDestination(@AuthenticationPrincipal Caller caller, @RequestBody CheckByDestinationRequest request) {
         String code = RequestValidation.code(request.code());
-        return approved(checks.checkByDestination(caller.appId(), request.to(), code, clientAddresses.resolve(http)));
+        return approved(checks.checkByDestination(caller.appId(), request.to(), code, request.endUserIp()));
     }
 
     @PostMapping("/{id}/resend")

@@ -154,33 +154,45 @@ class CheckRateLimitTests {
         assertLocked(check(app, second, WRONG), 899, 900);
     }
 
+    Response checkFrom(TestApp app, String id, String code, String endUserIp) {
+        return api.post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", code, "end_user", Map.of("ip", endUserIp)));
+    }
+
     @Test
-    void checksFromOneClientIpAreLimitedAcrossVerificationsAndDestinations_S32() {
+    void checksFromOneEndUserIpAreLimitedAcrossVerificationsAndDestinations_S32() {
         TestApp app = app(Map.of("checks-per-ip", limit(3, 60)));
         for (int i = 0; i < 3; i++) {
-            assertThat(check(app, start(app, TestApps.newPhone()), WRONG).status()).isEqualTo(422);
+            assertThat(checkFrom(app, start(app, TestApps.newPhone()), WRONG, "203.0.113.7").status()).isEqualTo(422);
         }
-        Response refused = check(app, start(app, TestApps.newPhone()), WRONG);
+        Response refused = checkFrom(app, start(app, TestApps.newPhone()), WRONG, "203.0.113.7");
         assertThat(refused.status()).as(refused.body()).isEqualTo(429);
         assertThat(refused.text("type")).isEqualTo("https://otpgate.dev/problems/rate-limited");
         assertThat(refused.text("policy")).isEqualTo("checks-per-ip");
         assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 60L);
         assertThat(refused.header("RateLimit-Policy")).isEqualTo("\"checks-per-ip\";q=3;w=60");
-        assertThat(refused.body()).doesNotContain("127.0.0.1");
+        assertThat(refused.body()).doesNotContain("203.0.113.7");
+        // Another person of the same app is unaffected.
+        assertThat(checkFrom(app, start(app, TestApps.newPhone()), WRONG, "203.0.113.8").status()).isEqualTo(422);
         // A refused check uses no attempt of the verification.
         clock.advance(Duration.ofSeconds(61));
-        assertThat(check(app, start(app, TestApps.newPhone()), WRONG).json().get("attempts_remaining").asInt()).isEqualTo(9);
+        assertThat(checkFrom(app, start(app, TestApps.newPhone()), WRONG, "203.0.113.7").json().get("attempts_remaining")
+                .asInt()).isEqualTo(9);
     }
 
     @Test
-    void xForwardedForFromAPeerThatIsNoTrustedProxyIsIgnored_S27() {
+    void checksFromTheAppsBackendWithoutAnEndUserIpAreNeverLimitedAsOneUser_S32() {
+        // 20 wrong checks of 20 verifications from one socket (the app's backend), over a per-IP limit of 3: the
+        // backend is not one person. Its X-Forwarded-For, from a peer that is no trusted proxy, changes nothing.
         TestApp app = app(Map.of("checks-per-ip", limit(3, 60)));
-        for (int i = 0; i < 3; i++) {
-            assertThat(check(app, start(app, TestApps.newPhone()), WRONG, "198.51.100." + i).status()).isEqualTo(422);
+        for (int i = 0; i < 20; i++) {
+            Response wrong = i % 2 == 0 ? check(app, start(app, TestApps.newPhone()), WRONG)
+                    : check(app, start(app, TestApps.newPhone()), WRONG, "198.51.100.9");
+            assertThat(wrong.status()).as("check %d: %s", i + 1, wrong.body()).isEqualTo(422);
         }
-        Response refused = check(app, start(app, TestApps.newPhone()), WRONG, "198.51.100.99");
-        assertThat(refused.status()).as(refused.body()).isEqualTo(429);
-        assertThat(refused.text("policy")).isEqualTo("checks-per-ip");
+        Response badIp = api.post("/v1/verifications/" + start(app, TestApps.newPhone()) + "/check", app.key(),
+                Map.of("code", WRONG, "end_user", Map.of("ip", "not-an-ip")));
+        assertThat(badIp.status()).isEqualTo(400);
+        assertThat(badIp.json().get("errors").get(0).get("field").asString()).isEqualTo("end_user.ip");
     }
 
     @Test

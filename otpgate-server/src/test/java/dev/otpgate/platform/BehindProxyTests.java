@@ -1,0 +1,89 @@
+package dev.otpgate.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Behind a TLS-terminating proxy ({@code otpgate.tls.behind-proxy=true}, plain HTTP on the API port): HSTS on
+ * every answer (S-37), and the scheme taken from {@code X-Forwarded-Proto} only when the peer is a trusted proxy
+ * (S-27). The trusted proxy here is {@code 127.0.0.1}; the same server reached over {@code ::1} is an untrusted
+ * peer.
+ */
+class BehindProxyTests {
+
+    @TempDir
+    static Path dataDir;
+
+    private static ConfigurableApplicationContext server;
+    private static int port;
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @BeforeAll
+    static void startServer() {
+        List<String> arguments = new ArrayList<>(TestServers.embeddedArguments(dataDir));
+        arguments.add("--otpgate.tls.behind-proxy=true");
+        arguments.add("--otpgate.rate-limit.trusted-proxies=127.0.0.1");
+        server = TestServers.start(arguments);
+        port = TestServers.apiPort(server);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static HttpResponse<String> get(String host, String path, String forwardedProto) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+                .timeout(Duration.ofSeconds(10));
+        if (forwardedProto != null) {
+            request.header("X-Forwarded-Proto", forwardedProto);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void answersWhenBehindTheProxyThenEveryOneCarriesHstsEvenOverPlainHttp_S37() throws Exception {
+        for (HttpResponse<String> response : List.of(get("127.0.0.1", "/v1/apps", null),
+                get("127.0.0.1", "/v1/apps", "https"), get("[::1]", "/v1/openapi.json", null),
+                get("127.0.0.1", "/v1/nothing-here", "https"))) {
+            assertThat(response.headers().firstValue("Strict-Transport-Security")).as(response.uri().toString())
+                    .hasValueSatisfying(value -> assertThat(value).contains("max-age=31536000"));
+        }
+    }
+
+    @Test
+    void schemeWhenATrustedProxySaysHttpsThenUrlsBuiltFromTheRequestSayHttps_S27_S37() throws Exception {
+        assertThat(serverUrl(get("127.0.0.1", "/v1/openapi.json", "https"))).startsWith("https://");
+        assertThat(serverUrl(get("127.0.0.1", "/v1/openapi.json", "http"))).startsWith("http://");
+    }
+
+    @Test
+    void schemeWhenAnUntrustedPeerSaysHttpsThenItIsIgnored_S27() throws Exception {
+        assertThat(serverUrl(get("[::1]", "/v1/openapi.json", "https"))).startsWith("http://");
+    }
+
+    private static String serverUrl(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode servers = JSON.readTree(response.body()).get("servers");
+        return servers.get(0).get("url").asString();
+    }
+}
