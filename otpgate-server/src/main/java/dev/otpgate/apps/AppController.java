@@ -80,11 +80,7 @@ class AppController {
         private static DeliverySettings hideTestCodes(DeliverySettings delivery) {
             return new DeliverySettings(delivery.defaultWorkflow(), delivery.senderId(), delivery.webotpDomain(),
                     delivery.templates(), delivery.testDestinations().stream()
-                            .map(test -> new DeliverySettings.TestDestination(mask(test.to()), null)).toList());
-        }
-
-        private static String mask(String to) {
-            return to.length() <= 4 ? "••••" : "••••" + to.substring(to.length() - 2);
+                            .map(test -> DeliverySettings.TestDestination.of(test.masked(), null)).toList());
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.otpgate.apps;
 
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.Ids;
+import dev.otpgate.platform.KeyRing;
+import dev.otpgate.privacy.Destination;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -24,13 +26,17 @@ class AppService implements AppDirectory {
 
     private final java.util.Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private static final java.util.Base64.Encoder BASE64 = java.util.Base64.getEncoder();
+
     private final AppRepository repository;
     private final Destinations destinations;
+    private final KeyRing keys;
     private final Clock clock;
 
-    AppService(AppRepository repository, Destinations destinations, Clock clock) {
+    AppService(AppRepository repository, Destinations destinations, KeyRing keys, Clock clock) {
         this.repository = repository;
         this.destinations = destinations;
+        this.keys = keys;
         this.clock = clock;
     }
 
@@ -51,40 +57,60 @@ class AppService implements AppDirectory {
         return changed;
     }
 
-    /** Test destinations normalised (so every spelling matches) and their fixed codes checked. */
+    /**
+     * Test destinations as kept: each given one parsed (so every spelling matches), its code checked, and both
+     * replaced by the destination's blind index, its masked form and the code's keyed tag (S-40, S-43). Ones
+     * kept that way already pass unchanged.
+     */
     private App withTestDestinations(App app) {
         List<DeliverySettings.TestDestination> tests = app.delivery().testDestinations();
         if (tests.size() > 20) {
             throw ApiProblem.invalid("delivery.test_destinations", "may hold at most 20 entries");
         }
-        List<DeliverySettings.TestDestination> normalised = new java.util.ArrayList<>();
+        List<DeliverySettings.TestDestination> kept = new java.util.ArrayList<>();
         for (int i = 0; i < tests.size(); i++) {
             DeliverySettings.TestDestination test = tests.get(i);
             String field = "delivery.test_destinations[" + i + "]";
+            if (test != null && test.sealed()) {
+                kept.add(test);
+                continue;
+            }
             if (test == null || test.to() == null || test.code() == null) {
                 throw ApiProblem.invalid(field, "needs to and code");
             }
-            String to;
+            Destination destination;
             try {
-                to = destinations.parse(test.to()).value();
+                destination = destinations.parse(test.to());
             } catch (ApiProblem invalid) {
                 throw ApiProblem.invalid(field + ".to", "is not a valid phone number or email address");
             }
             if (!TEST_CODE.matcher(test.code()).matches()) {
                 throw ApiProblem.invalid(field + ".code", "must be 4–10 digits");
             }
-            normalised.add(new DeliverySettings.TestDestination(to, test.code()));
+            kept.add(new DeliverySettings.TestDestination(null, null, BASE64.encodeToString(destinations.index(destination)),
+                    destination.masked(), BASE64.encodeToString(keys.codeTag(
+                            DeliverySettings.TestDestination.codeInput(app.id(), test.code())))));
         }
         DeliverySettings delivery = app.delivery();
         return new App(app.id(), app.name(), app.brand(), app.codeLength(), app.codeTtlSeconds(), app.maxAttempts(),
                 app.maxSends(), app.resendCooldownSeconds(), app.allowedChannels(), app.defaultChannel(), app.locale(),
                 app.totpSkewSteps(), app.totpMaxFailures(), new DeliverySettings(delivery.defaultWorkflow(),
-                        delivery.senderId(), delivery.webotpDomain(), delivery.templates(), List.copyOf(normalised)),
+                        delivery.senderId(), delivery.webotpDomain(), delivery.templates(), List.copyOf(kept)),
                 app.defences(), app.createdAt(), app.updatedAt());
     }
 
+    /** An app stored before test destinations were sealed: sealed now, and written back once. */
+    private App sealedTestDestinations(App app) {
+        if (app.delivery().testDestinations().stream().allMatch(DeliverySettings.TestDestination::sealed)) {
+            return app;
+        }
+        App sealed = withTestDestinations(app);
+        repository.update(sealed);
+        return sealed;
+    }
+
     List<App> list() {
-        return repository.findAll();
+        return repository.findAll().stream().map(this::sealedTestDestinations).toList();
     }
 
     void delete(String id) {
@@ -97,7 +123,7 @@ class AppService implements AppDirectory {
 
     @Override
     public List<App> all() {
-        return repository.findAll();
+        return list();
     }
 
     @Override
@@ -110,7 +136,7 @@ class AppService implements AppDirectory {
         if (cached != null && now - cached.loadedAt() < CACHE_NANOS) {
             return Optional.of(cached.app());
         }
-        Optional<App> app = repository.find(appId);
+        Optional<App> app = repository.find(appId).map(this::sealedTestDestinations);
         if (app.isPresent()) {
             if (cache.size() >= CACHE_MAX) {
                 cache.clear();

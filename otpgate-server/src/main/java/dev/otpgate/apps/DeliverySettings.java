@@ -38,8 +38,32 @@ public record DeliverySettings(
     /** One step of a workflow: a channel and how long to wait for approval before the next step starts. */
     public record WorkflowStep(String channel, Integer timeoutSeconds) {}
 
-    /** A destination that always gets {@code code} and is never sent to a provider (app-store reviewers, tests). */
-    public record TestDestination(String to, String code) {
+    /**
+     * A destination that always gets one fixed code and is never sent to a provider (app-store reviewers, tests).
+     * A request names it by {@code to} and {@code code}; it is kept only as the destination's blind index, its
+     * masked form and a keyed tag of the code (S-40, S-43), so neither the address nor the code is in the
+     * database.
+     *
+     * @param index the destination's blind index, base64
+     * @param codeTag the code's tag under the code key, base64, over {@link #codeInput}
+     */
+    public record TestDestination(String to, String code, String index, String masked, String codeTag) {
+
+        /** As a request gives it. */
+        public static TestDestination of(String to, String code) {
+            return new TestDestination(to, code, null, null, null);
+        }
+
+        /** True once kept as index and tag, with nothing in clear. */
+        public boolean sealed() {
+            return to == null && code == null && index != null && codeTag != null;
+        }
+
+        /** What the code key tags for a fixed code: bound to the app, apart from verification codes. */
+        public static byte[] codeInput(String appId, String code) {
+            return ("otpgate-test-code-v1|" + appId.length() + ":" + appId + "|" + code.length() + ":" + code)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
 
         @Override
         public String toString() {

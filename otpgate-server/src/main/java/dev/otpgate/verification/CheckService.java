@@ -137,8 +137,11 @@ class CheckService {
                 return new CheckResult.Refused(refused);
             }
         }
-        if (hasher.matches(verification.codeHash(), verification.id(), verification.codeStep(), code,
-                verification.transactionJson())) {
+        boolean right = verification.testDestination()
+                ? hasher.matchesTestCode(verification.codeHash(), verification.appId(), code)
+                : hasher.matches(verification.codeHash(), verification.id(), verification.codeStep(), code,
+                        verification.transactionJson());
+        if (right) {
             if (verifications.approve(verification.id(), verification.codeStep(), now)) {
                 guards.forEach(guard -> guard.after(attempt, true));
                 events.publishEvent(new VerificationApproved(verification.id(), verification.appId(),

@@ -2,7 +2,6 @@ package dev.otpgate.verification;
 
 import dev.otpgate.apps.App;
 import dev.otpgate.apps.DeliverySettings;
-import dev.otpgate.privacy.Destination;
 import java.security.SecureRandom;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -13,15 +12,13 @@ class CodeGenerator {
 
     private final SecureRandom random = new SecureRandom();
 
-    /** The code for a step: the app's fixed code for one of its test destinations, else a new one of its length. */
-    String codeFor(App app, Destination destination) {
-        return testDestination(app, destination).map(DeliverySettings.TestDestination::code)
-                .orElseGet(() -> generate(app.codeLength()));
-    }
-
-    /** The app's test destination matching this one; both are normalised (the app's when it was saved). */
-    static Optional<DeliverySettings.TestDestination> testDestination(App app, Destination destination) {
-        return app.delivery().testDestinations().stream().filter(test -> test.to().equals(destination.value())).findFirst();
+    /**
+     * The app's test destination with this blind index, if any: the app keeps its test destinations as blind
+     * indexes only, so every spelling and alias of one matches.
+     */
+    static Optional<DeliverySettings.TestDestination> testDestination(App app, byte[] destinationIndex) {
+        String index = java.util.Base64.getEncoder().encodeToString(destinationIndex);
+        return app.delivery().testDestinations().stream().filter(test -> index.equals(test.index())).findFirst();
     }
 
     String generate(int digits) {

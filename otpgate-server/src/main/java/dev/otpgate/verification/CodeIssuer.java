@@ -1,6 +1,7 @@
 package dev.otpgate.verification;
 
 import dev.otpgate.apps.App;
+import dev.otpgate.apps.DeliverySettings;
 import dev.otpgate.delivery.DeliveryQueue;
 import dev.otpgate.delivery.DeliveryRequest;
 import dev.otpgate.delivery.DeliverySteps;
@@ -8,6 +9,7 @@ import dev.otpgate.privacy.Destination;
 import dev.otpgate.verification.VerificationEvents.CodeQueued;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -46,13 +48,26 @@ class CodeIssuer {
         this.json = json;
     }
 
-    /** A start's first code: the app's fixed one for a test destination, else a new one. */
-    String firstCode(App app, Destination destination) {
-        return codes.codeFor(app, destination);
+    /**
+     * A new code for step {@code step} and its stored hash. For one of the app's test destinations there is no code
+     * to send: the hash is the app's tag of its fixed code, and the code is {@code null}.
+     */
+    NewCode newCode(App app, String verificationId, int step, byte[] destinationIndex, String transactionJson) {
+        Optional<DeliverySettings.TestDestination> test = CodeGenerator.testDestination(app, destinationIndex);
+        if (test.isPresent()) {
+            return new NewCode(null, java.util.Base64.getDecoder().decode(test.get().codeTag()), true);
+        }
+        String code = codes.generate(app.codeLength());
+        return new NewCode(code, hasher.hash(verificationId, step, code, transactionJson), false);
     }
 
-    byte[] hash(String verificationId, int step, String code, String transactionJson) {
-        return hasher.hash(verificationId, step, code, transactionJson);
+    /** @param code {@code null} for a test destination, whose message is never sent */
+    record NewCode(String code, byte[] hash, boolean test) {
+
+        @Override
+        public String toString() {
+            return "NewCode[hidden]";
+        }
     }
 
     /**
@@ -82,13 +97,17 @@ class CodeIssuer {
         String id = verification.id();
         int first = verification.codeStep() + 1;
         int step = first + move.skipped().size();
-        String code = verification.testDestination() ? codes.codeFor(app, destination) : codes.generate(app.codeLength());
-        byte[] codeHash = hasher.hash(id, step, code, verification.transactionJson());
+        // A test destination's verification keeps the fixed code's tag it started with, whatever the app's list
+        // says now; any other gets a new code.
+        NewCode fresh = verification.testDestination() ? new NewCode(null, verification.codeHash(), true)
+                : newCode(app, id, step, verification.destinationIndex(), verification.transactionJson());
+        String code = fresh.code();
+        byte[] codeHash = fresh.hash();
         Instant expiresAt = now.plusSeconds(verification.codeTtlSeconds());
         Workflow workflow = Workflow.of(verification, json);
         DeliveryRequest message = new DeliveryRequest(app.id(), id, step, move.channel().value(), destination, code,
                 app.brand(), verification.codeTtlSeconds(), verification.locale(), transaction(verification),
-                verification.appHash(), verification.testDestination(), now,
+                verification.appHash(), fresh.test(), now,
                 timeoutSeconds(workflow, move.workflowIndex()));
         return Boolean.TRUE.equals(transactions.execute(status -> {
             boolean changed = byClient

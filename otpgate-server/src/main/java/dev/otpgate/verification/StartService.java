@@ -125,11 +125,12 @@ class StartService {
         }
 
         String id = Ids.newId("vrf");
-        boolean test = CodeGenerator.testDestination(app, destination).isPresent();
-        String code = issuer.firstCode(app, destination);
+        CodeIssuer.NewCode first = issuer.newCode(app, id, 1, sealed.index(), transactionJson);
+        boolean test = first.test();
+        String code = first.code();
         Verification verification = new Verification(id, app.id(), VerificationStatus.PENDING, channel.value(),
                 destination.type().name().toLowerCase(Locale.ROOT), sealed.ciphertext(), sealed.index(),
-                sealed.masked(), issuer.hash(id, 1, code, transactionJson), 1, 0, app.maxAttempts(), 1, app.maxSends(),
+                sealed.masked(), first.hash(), 1, 0, app.maxAttempts(), 1, app.maxSends(),
                 app.resendCooldownSeconds(), app.codeTtlSeconds(), locale, transactionJson, command.endUserIp(),
                 command.endUserAgent(), "queued", null, null, now, now, now.plusSeconds(app.codeTtlSeconds()), now, null,
                 workflowJson, 0, false, test, destination.regionCode(), destination.prefix(), command.appHash());

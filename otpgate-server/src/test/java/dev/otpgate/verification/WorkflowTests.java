@@ -154,6 +154,47 @@ class WorkflowTests extends ServerTestSupport {
     }
 
     @Test
+    void testDestinationsWhenStoredThenNeitherTheAddressNorTheFixedCodeIsInTheDatabase_S40_S43() {
+        String to = TestApps.newPhone();
+        String reviewer = "reviewer+store@example.com";
+        TestApp app = fixtures.app(Map.of("allowed_channels", List.of("sms", "email"), "resend_cooldown_seconds", 0,
+                "delivery", Map.of("test_destinations", List.of(Map.of("to", to, "code", "917364"),
+                        Map.of("to", reviewer, "code", "550013")))));
+        String stored = jdbc.sql("select delivery_settings from apps where id = ?").param(app.id()).query(String.class).single();
+        assertThat(stored).doesNotContain(to.substring(2)).doesNotContain("917364").doesNotContain("reviewer")
+                .doesNotContain("550013");
+
+        // A resend keeps the fixed code, and another alias of the reviewer's mailbox is the same test destination.
+        String id = api.post("/v1/verifications", app.key(), Map.of("to", to)).text("id");
+        assertThat(api.post("/v1/verifications/" + id + "/resend", app.key(), Map.of()).status()).isEqualTo(202);
+        assertThat(api.post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", "000000")).status())
+                .isEqualTo(422);
+        assertThat(api.post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", "917364")).status())
+                .isEqualTo(200);
+        String mail = api.post("/v1/verifications", app.key(), Map.of("to", "Reviewer@example.com")).text("id");
+        assertThat(api.post("/v1/verifications/" + mail + "/check", app.key(), Map.of("code", "550013")).status())
+                .isEqualTo(200);
+        assertThat(fixtures.messagesTo(to)).isEmpty();
+    }
+
+    @Test
+    void testDestinationsWhenAnAppWasStoredWithThemInClearThenTheyAreSealedOnFirstReadAndStillWork_S40_S43() {
+        String to = TestApps.newPhone();
+        TestApp app = fixtures.app(Map.of());
+        jdbc.sql("update apps set delivery_settings = ? where id = ?")
+                .params("{\"default_workflow\":[],\"templates\":{},\"test_destinations\":[{\"to\":\"" + to
+                        + "\",\"code\":\"246810\"}]}", app.id())
+                .update();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            String id = api.post("/v1/verifications", app.key(), Map.of("to", to)).text("id");
+            assertThat(api.post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", "246810")).status())
+                    .isEqualTo(200);
+        });
+        String stored = jdbc.sql("select delivery_settings from apps where id = ?").param(app.id()).query(String.class).single();
+        assertThat(stored).doesNotContain(to.substring(2)).doesNotContain("246810").contains("code_tag");
+    }
+
+    @Test
     void appWhenTestDestinationsOrDeliverySettingsAreInvalidThen400NamingTheField() {
         Map<String, Object> badCode = Map.of("delivery", Map.of("test_destinations",
                 List.of(Map.of("to", TestApps.newPhone(), "code", "12ab"))));
