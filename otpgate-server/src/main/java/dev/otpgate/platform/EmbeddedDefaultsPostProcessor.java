@@ -45,6 +45,7 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
             "OTPGATE_MODE", "otpgate.mode",
             "OTPGATE_DATA_DIR", "otpgate.data-dir",
             "OTPGATE_MASTER_KEY", "otpgate.master-key",
+            "OTPGATE_MASTER_KEY_PREVIOUS", "otpgate.master-key-previous",
             "OTPGATE_BOOTSTRAP_ADMIN_KEY", "otpgate.bootstrap-admin-key",
             "OTPGATE_DEV_INBOX_ENABLED", "otpgate.dev-inbox.enabled",
             "OTPGATE_TLS_BEHIND_PROXY", "otpgate.tls.behind-proxy");

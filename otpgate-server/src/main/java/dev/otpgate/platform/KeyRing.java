@@ -23,6 +23,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Base64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,10 +46,13 @@ public class KeyRing {
 
     private static final String DATA = "data";
 
+    private static final String CODE = "code";
+
     private final Path dir;
     private final Aead master;
-    private final Mac codeMac;
     private final Mac indexMac;
+    private volatile KeysetHandle codeKeys;
+    private volatile Mac codeMac;
     private volatile KeysetHandle dataKeys;
     private volatile Aead dataAead;
 
@@ -60,8 +64,13 @@ public class KeyRing {
             this.dir = properties.dataDir().resolve("keys");
             Files.createDirectories(dir);
             this.master = masterKey(properties, dir);
-            this.codeMac = load(dir, "code", master, PredefinedMacParameters.HMAC_SHA256_256BITTAG)
-                    .getPrimitive(RegistryConfiguration.get(), Mac.class);
+            Aead previous = properties.masterKeyPrevious() == null || properties.masterKeyPrevious().isBlank()
+                    ? null : aead(properties.masterKeyPrevious(), "otpgate.master-key-previous");
+            // A master key change: a key set still written under the previous master key is re-wrapped first.
+            for (String name : List.of(CODE, "index", DATA)) {
+                rewrapIfNeeded(dir, name, master, previous);
+            }
+            useCodeKeys(load(dir, CODE, master, PredefinedMacParameters.HMAC_SHA256_256BITTAG));
             this.indexMac = load(dir, "index", master, PredefinedMacParameters.HMAC_SHA256_256BITTAG)
                     .getPrimitive(RegistryConfiguration.get(), Mac.class);
             useDataKeys(load(dir, DATA, master, PredefinedAeadParameters.AES256_GCM));
@@ -89,11 +98,30 @@ public class KeyRing {
             return true;
         }
         if (tag.length > 5 && !Arrays.equals(expected, 0, 5, tag, 0, 5)) {
+            if (!knownCodeKey(tag)) {
+                // Made under a key another node added when it rotated the code key: read the key set again.
+                try {
+                    reloadCodeKeys();
+                } catch (GeneralSecurityException | IOException e) {
+                    return false;
+                }
+            }
             try {
                 codeMac.verifyMac(tag, data);
                 return true;
             } catch (GeneralSecurityException e) {
                 return false;
+            }
+        }
+        return false;
+    }
+
+    /** True when the key id in a tag's Tink prefix is one of this node's code keys. */
+    private boolean knownCodeKey(byte[] tag) {
+        int id = java.nio.ByteBuffer.wrap(tag, 1, 4).getInt();
+        for (int i = 0; i < codeKeys.size(); i++) {
+            if (codeKeys.getAt(i).getId() == id) {
+                return true;
             }
         }
         return false;
@@ -141,15 +169,7 @@ public class KeyRing {
     public synchronized int rotateDataKey() {
         try {
             reloadDataKeys();
-            KeysetHandle.Builder builder = KeysetHandle.newBuilder(dataKeys);
-            builder.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
-                    .withRandomId().makePrimary());
-            KeysetHandle rotated = builder.build();
-            Path file = dir.resolve(DATA + ".json");
-            Path temp = Files.createTempFile(dir, DATA + ".json", ".tmp");
-            SelfSignedTls.restrictToOwner(temp);
-            Files.writeString(temp, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(rotated, master, keysetContext(DATA)));
-            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            KeysetHandle rotated = rotated(dataKeys, DATA, PredefinedAeadParameters.AES256_GCM);
             useDataKeys(rotated);
             log.info("Rotated the data key; new primary key id {}", rotated.getPrimary().getId());
             return rotated.getPrimary().getId();
@@ -160,8 +180,76 @@ public class KeyRing {
         }
     }
 
+    /**
+     * Rotates the code key (S-42): a new HMAC key tags new codes; the old ones stay in the set, so codes sent
+     * before keep checking until they expire (at most {@code code_ttl_seconds} later). Another node that meets a
+     * tag under a key it does not know reads the key set again. Returns the new primary key id.
+     */
+    public synchronized int rotateCodeKey() {
+        try {
+            reloadCodeKeys();
+            KeysetHandle rotated = rotated(codeKeys, CODE, PredefinedMacParameters.HMAC_SHA256_256BITTAG);
+            useCodeKeys(rotated);
+            log.info("Rotated the code key; new primary key id {}", rotated.getPrimary().getId());
+            return rotated.getPrimary().getId();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot rotate the code key", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the rotated code key set", e);
+        }
+    }
+
+    /** {@code current} with a new primary key of {@code parameters}, written over {@code <name>.json} atomically. */
+    private KeysetHandle rotated(KeysetHandle current, String name, com.google.crypto.tink.Parameters parameters)
+            throws GeneralSecurityException, IOException {
+        KeysetHandle.Builder builder = KeysetHandle.newBuilder(current);
+        builder.addEntry(KeysetHandle.generateEntryFromParameters(parameters).withRandomId().makePrimary());
+        KeysetHandle rotated = builder.build();
+        replace(dir.resolve(name + ".json"), TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(rotated, master,
+                keysetContext(name)));
+        return rotated;
+    }
+
+    private static void replace(Path file, String content) throws IOException {
+        Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+        SelfSignedTls.restrictToOwner(temp);
+        Files.writeString(temp, content);
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     private synchronized void reloadDataKeys() throws GeneralSecurityException, IOException {
         useDataKeys(load(dir, DATA, master, PredefinedAeadParameters.AES256_GCM));
+    }
+
+    private synchronized void reloadCodeKeys() throws GeneralSecurityException, IOException {
+        useCodeKeys(load(dir, CODE, master, PredefinedMacParameters.HMAC_SHA256_256BITTAG));
+    }
+
+    private void useCodeKeys(KeysetHandle handle) throws GeneralSecurityException {
+        this.codeMac = handle.getPrimitive(RegistryConfiguration.get(), Mac.class);
+        this.codeKeys = handle;
+    }
+
+    /**
+     * Re-wraps {@code <name>.json} under {@code master} when it opens only under {@code previous}: the switch to a
+     * new master key. Each node does it on its start; a key set already re-wrapped by another node opens as is.
+     */
+    private static void rewrapIfNeeded(Path dir, String name, Aead master, Aead previous)
+            throws GeneralSecurityException, IOException {
+        Path file = dir.resolve(name + ".json");
+        if (previous == null || !Files.exists(file)) {
+            return;
+        }
+        String stored = Files.readString(file);
+        try {
+            TinkJsonProtoKeysetFormat.parseEncryptedKeyset(stored, master, keysetContext(name));
+            return;
+        } catch (GeneralSecurityException notYet) {
+            // Still under the previous master key, or under neither (which the parse below reports).
+        }
+        KeysetHandle handle = TinkJsonProtoKeysetFormat.parseEncryptedKeyset(stored, previous, keysetContext(name));
+        replace(file, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, master, keysetContext(name)));
+        log.info("Re-wrapped the {} key set under the new master key", name);
     }
 
     private void useDataKeys(KeysetHandle handle) throws GeneralSecurityException {
@@ -196,14 +284,19 @@ public class KeyRing {
             }
             encoded = Files.readString(file, StandardCharsets.US_ASCII).strip();
         }
+        return aead(encoded, "the master key");
+    }
+
+    /** An AES-256-GCM primitive over a base64 master key; {@code what} names it in refusals. */
+    private static Aead aead(String encoded, String what) throws GeneralSecurityException {
         byte[] raw;
         try {
             raw = Base64.getDecoder().decode(encoded.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("the master key must be base64 (32 random bytes)");
+            throw new IllegalStateException(what + " must be base64 (32 random bytes)");
         }
         if (raw.length != 32) {
-            throw new IllegalStateException("the master key must be 32 bytes, was " + raw.length);
+            throw new IllegalStateException(what + " must be 32 bytes, was " + raw.length);
         }
         AesGcmParameters parameters = AesGcmParameters.builder()
                 .setKeySizeBytes(32).setIvSizeBytes(12).setTagSizeBytes(16)

@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /v1/admin/keys/data/rotate}: admin keys only. Makes a new data key primary and announces it with
  * {@link DataKeyRotated}, on which modules re-encrypt what they hold in the background.
+ * {@code POST /v1/admin/keys/code/rotate}: a new code key tags new codes; codes sent before keep checking.
  */
 @RestController
 @Tag(name = "Keys", description = "Key rotation (admin scope)")
@@ -34,5 +35,12 @@ class KeyRotationController {
         int primary = keys.rotateDataKey();
         events.publishEvent(new DataKeyRotated(primary, clock.instant()));
         return ResponseEntity.accepted().body(Map.of("primary_key_id", Integer.toUnsignedString(primary), "reencryption", "scheduled"));
+    }
+
+    @PostMapping(path = "/v1/admin/keys/code/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Rotate the code key; codes sent before keep checking until they expire")
+    ResponseEntity<Map<String, Object>> rotateCode() {
+        int primary = keys.rotateCodeKey();
+        return ResponseEntity.ok(Map.of("primary_key_id", Integer.toUnsignedString(primary)));
     }
 }

@@ -21,6 +21,7 @@ public record OtpgateProperties(
         @DefaultValue Limits limits,
         @DefaultValue Tls tls,
         String masterKey,
+        String masterKeyPrevious,
         String bootstrapAdminKey,
         java.net.URI publicUrl) {
 

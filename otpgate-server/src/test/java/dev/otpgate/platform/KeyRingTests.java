@@ -281,7 +281,7 @@ class KeyRingTests {
         // S-42: production never generates the master key.
         OtpgateProperties production = new OtpgateProperties(OtpgateProperties.Mode.PRODUCTION, dataDir,
                 new OtpgateProperties.DevInbox(false, 1000, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),
-                new OtpgateProperties.Tls(true), null, null, null);
+                new OtpgateProperties.Tls(true), null, null, null, null);
 
         assertThatThrownBy(() -> new KeyRing(production))
                 .isInstanceOf(IllegalStateException.class)
@@ -289,12 +289,57 @@ class KeyRingTests {
         assertThat(dataDir.resolve("keys/master.key")).doesNotExist();
     }
 
+    @Test
+    void rotateCodeKeyWhenCodesWereTaggedBeforeThenTheyStillMatchAndNewTagsUseTheNewKey_S42() throws Exception {
+        String master = newMasterKey();
+        KeyRing ring = new KeyRing(properties(dataDir, master));
+        KeyRing otherNode = new KeyRing(properties(dataDir, master));
+        byte[] data = "otpgate-code-v1|vrf_x|1:1|123456".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] before = ring.codeTag(data);
+
+        long primary = Integer.toUnsignedLong(ring.rotateCodeKey());
+
+        byte[] after = ring.codeTag(data);
+        assertThat(keyId(after)).isEqualTo(primary).isNotEqualTo(keyId(before));
+        assertThat(primaryKeyId("code")).isEqualTo(primary);
+        assertThat(ring.codeTagMatches(before, data)).as("a code sent before the rotation").isTrue();
+        assertThat(ring.codeTagMatches(after, data)).isTrue();
+        assertThat(otherNode.codeTagMatches(after, data)).as("a node that has not seen the rotation reads it").isTrue();
+        assertThat(otherNode.codeTagMatches(after, "otpgate-code-v1|vrf_x|1:1|654321".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8))).as("a wrong code stays wrong").isFalse();
+    }
+
+    @Test
+    void openWhenTheMasterKeyChangesWithThePreviousOneGivenThenEveryKeySetIsRewrappedAndKeepsWorking_S42() throws Exception {
+        String oldMaster = newMasterKey();
+        KeyRing before = new KeyRing(properties(dataDir, oldMaster));
+        byte[] tag = before.codeTag("code".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] index = before.blindIndex("PHONE:+14155550123");
+        byte[] sealed = before.encrypt("secret".getBytes(java.nio.charset.StandardCharsets.UTF_8), "ctx");
+        String newMaster = newMasterKey();
+
+        assertThatThrownBy(() -> new KeyRing(properties(dataDir, newMaster)))
+                .as("a new master key alone opens nothing").isInstanceOf(IllegalStateException.class);
+
+        KeyRing switching = new KeyRing(new OtpgateProperties(OtpgateProperties.Mode.EMBEDDED, dataDir,
+                new OtpgateProperties.DevInbox(true, 1000, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),
+                new OtpgateProperties.Tls(false), newMaster, oldMaster, null, null));
+        assertThat(switching.codeTagMatches(tag, "code".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isTrue();
+        assertThat(switching.blindIndex("PHONE:+14155550123")).isEqualTo(index);
+        assertThat(switching.decrypt(sealed, "ctx")).isEqualTo("secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        KeyRing after = new KeyRing(properties(dataDir, newMaster));
+        assertThat(after.blindIndex("PHONE:+14155550123")).as("the new master key alone now opens them").isEqualTo(index);
+        assertThatThrownBy(() -> new KeyRing(properties(dataDir, oldMaster)))
+                .as("the old master key opens nothing any more").isInstanceOf(IllegalStateException.class);
+    }
+
     // --- helpers ---
 
     private static OtpgateProperties properties(Path dataDir, String masterKey) {
         return new OtpgateProperties(OtpgateProperties.Mode.EMBEDDED, dataDir,
                 new OtpgateProperties.DevInbox(true, 1000, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),
-                new OtpgateProperties.Tls(false), masterKey, null, null);
+                new OtpgateProperties.Tls(false), masterKey, null, null, null);
     }
 
     private static String newMasterKey() {

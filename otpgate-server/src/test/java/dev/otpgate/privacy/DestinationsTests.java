@@ -24,7 +24,7 @@ class DestinationsTests {
     void keys() {
         OtpgateProperties properties = new OtpgateProperties(OtpgateProperties.Mode.EMBEDDED, dataDir,
                 new OtpgateProperties.DevInbox(true, 1000, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),
-                new OtpgateProperties.Tls(false), null, null, null);
+                new OtpgateProperties.Tls(false), null, null, null, null);
         destinations = new Destinations(new KeyRing(properties));
     }
 

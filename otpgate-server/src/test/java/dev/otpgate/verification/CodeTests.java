@@ -37,7 +37,7 @@ class CodeTests {
     void hashWhenAnyBoundValueChangesThenTheHashNoLongerMatches_S11_S13_S40() {
         OtpgateProperties properties = new OtpgateProperties(OtpgateProperties.Mode.EMBEDDED, dataDir,
                 new OtpgateProperties.DevInbox(true, 1000, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),
-                new OtpgateProperties.Tls(false), null, null, null);
+                new OtpgateProperties.Tls(false), null, null, null, null);
         CodeHasher hasher = new CodeHasher(new KeyRing(properties));
         byte[] stored = hasher.hash("vrf_a", 1, "123456", "{\"amount\":\"1\"}");
         assertThat(new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("123456");

@@ -166,6 +166,24 @@ abstract class VerificationApiContract extends ServerTestSupport {
     }
 
     @Test
+    void rotateCodeKeyWhenACodeWasSentBeforeThenItStillApprovesAndOnlyAnAdminMayRotate_S42() {
+        String to = TestApps.newPhone();
+        String id = start(Map.of("to", to)).text("id");
+        String code = fixtures.codeFor(to, 1);
+
+        assertThat(api.post("/v1/admin/keys/code/rotate", app.key(), null).status()).isEqualTo(403);
+        Response rotated = api.post("/v1/admin/keys/code/rotate", ADMIN_KEY, null);
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        assertThat(rotated.text("primary_key_id")).matches("[0-9]+");
+
+        assertThat(api.post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", code)).status()).isEqualTo(200);
+        String later = TestApps.newPhone();
+        String next = start(Map.of("to", later)).text("id");
+        assertThat(api.post("/v1/verifications/" + next + "/check", app.key(), Map.of("code", fixtures.codeFor(later, 1)))
+                .status()).as("a code tagged under the new key").isEqualTo(200);
+    }
+
+    @Test
     void resendWhenCodesAreReplacedFasterThanTheyAreSentThenEveryStepStaysVisibleWithItsOutcome() {
         String to = TestApps.newPhone();
         String id = start(Map.of("to", to)).text("id");

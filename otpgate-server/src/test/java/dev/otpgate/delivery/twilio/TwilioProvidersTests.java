@@ -15,7 +15,7 @@ class TwilioProvidersTests {
 
     static final OtpgateProperties PROPERTIES = new OtpgateProperties(OtpgateProperties.Mode.EMBEDDED, Path.of("."),
             new OtpgateProperties.DevInbox(true, 10, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),
-            new OtpgateProperties.Tls(false), null, null, null);
+            new OtpgateProperties.Tls(false), null, null, null, null);
 
     static MockEnvironment twilio(String id) {
         return new MockEnvironment()
