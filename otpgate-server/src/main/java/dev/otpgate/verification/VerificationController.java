@@ -102,7 +102,6 @@ class VerificationController {
             return RequestValidation.ip("end_user.ip", endUser == null ? null : endUser.ip());
         }
 
-
         @Override
         public String toString() {
             return "CheckByDestinationRequest[hidden]";

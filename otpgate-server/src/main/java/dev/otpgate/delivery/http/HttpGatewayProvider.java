@@ -188,13 +188,13 @@ final class HttpGatewayProvider extends ConfiguredProvider {
         try {
             uri = URI.create(url.expand(values));
         } catch (IllegalArgumentException e) {
-            throw new DeliveryException(id + ": the configured url does not form a valid URL", false, null);
+            throw new DeliveryException("the configured url does not form a valid URL", false, null);
         }
         RestClient.RequestBodySpec request = client.method(method).uri(uri);
         for (Map.Entry<String, Template> header : headers.entrySet()) {
             String value = header.getValue().expand(values);
             if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-                throw new DeliveryException(id + ": header " + header.getKey() + " would hold a line break", true, null);
+                throw new DeliveryException("header " + header.getKey() + " would hold a line break", true, null);
             }
             request.header(header.getKey(), value);
         }
@@ -206,14 +206,14 @@ final class HttpGatewayProvider extends ConfiguredProvider {
         try {
             response = request.exchange((req, res) -> new Response(res.getStatusCode().value(), ProviderHttp.boundedBody(res.getBody())));
         } catch (RestClientException e) {
-            throw new DeliveryException(id + ": " + ProviderHttp.transportFailure(e), false, null);
+            throw new DeliveryException(ProviderHttp.transportFailure(e), false, null);
         }
         int status = response.status();
         boolean accepted = settings.successStatus().isEmpty() ? status / 100 == 2 : settings.successStatus().contains(status);
         if (!accepted) {
             boolean permanent = status / 100 == 4 && status != 408 && status != 429;
             log.warn("HTTP provider {} answered HTTP {}", id, status);
-            throw new DeliveryException(id + ": HTTP " + status, permanent, null);
+            throw new DeliveryException("HTTP " + status, permanent, null);
         }
         if (messageIdPointer == null) {
             return new SendResult(message.reference(), null, message.encoding());
@@ -226,7 +226,7 @@ final class HttpGatewayProvider extends ConfiguredProvider {
             messageId = null;
         }
         if (messageId == null || messageId.isBlank()) {
-            throw new DeliveryException(id + ": malformed response", false, null);
+            throw new DeliveryException("malformed response", false, null);
         }
         return new SendResult(messageId, null, message.encoding());
     }

@@ -244,7 +244,7 @@ class HttpGatewayProviderTests extends HttpProviderContract {
         peer.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(status).withBody("bad number " + NUMBER)));
         DeliveryException e = sendSmsFails(channel(jsonGateway(), false));
         assertThat(e.permanent()).isTrue();
-        assertThat(e.getMessage()).isEqualTo("gw: HTTP " + status);
+        assertThat(e.getMessage()).isEqualTo("HTTP " + status);
         assertNoSecrets(e, output);
     }
 
@@ -254,7 +254,7 @@ class HttpGatewayProviderTests extends HttpProviderContract {
         peer.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(status)));
         DeliveryException e = sendSmsFails(channel(kannel(), false));
         assertThat(e.permanent()).isFalse();
-        assertThat(e.getMessage()).isEqualTo("kannel: HTTP " + status);
+        assertThat(e.getMessage()).isEqualTo("HTTP " + status);
         assertNoSecrets(e, output);
     }
 
@@ -263,7 +263,7 @@ class HttpGatewayProviderTests extends HttpProviderContract {
         peer.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("0: Accepted for delivery")));
         DeliveryException e = sendSmsFails(channel(kannel(), false));
         assertThat(e.permanent()).isFalse();
-        assertThat(e.getMessage()).isEqualTo("kannel: HTTP 200");
+        assertThat(e.getMessage()).isEqualTo("HTTP 200");
     }
 
     // S-08: a 2xx answer without the message id where the configuration says it is, is not a success
@@ -273,7 +273,7 @@ class HttpGatewayProviderTests extends HttpProviderContract {
         peer.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody(body)));
         DeliveryException e = sendSmsFails(channel(jsonGateway(), false));
         assertThat(e.permanent()).isFalse();
-        assertThat(e.getMessage()).isEqualTo("gw: malformed response");
+        assertThat(e.getMessage()).isEqualTo("malformed response");
     }
 
     @Test
@@ -293,7 +293,7 @@ class HttpGatewayProviderTests extends HttpProviderContract {
         config.put("otpgate.providers.gw.headers.X-Text", "{text}");
         DeliveryException e = sendSmsFails(channel(config, false));
         assertThat(e.permanent()).isTrue();
-        assertThat(e.getMessage()).isEqualTo("gw: header X-Text would hold a line break");
+        assertThat(e.getMessage()).isEqualTo("header X-Text would hold a line break");
         assertThat(peer.getAllServeEvents()).isEmpty();
         assertNoSecrets(e, output);
     }
