@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 import org.jsmpp.DefaultPDUReader;
 import org.jsmpp.DefaultPDUSender;
 import org.jsmpp.InvalidResponseException;
@@ -99,6 +100,8 @@ final class SmppProvider implements Provider, AutoCloseable {
     private volatile boolean running;
     private volatile SMPPSession session;
     private volatile Duration backoff;
+    /** Why the last bind failed, as a step reason may show it (a status name, no secret); null once bound. */
+    private volatile String bindFailure;
 
     SmppProvider(String id, SmppProperties properties, ReceiptSink receipts) {
         this.id = id;
@@ -147,7 +150,9 @@ final class SmppProvider implements Provider, AutoCloseable {
     public SendResult send(OutboundMessage message) throws DeliveryException {
         SMPPSession current = session;
         if (current == null || !current.getSessionState().isBound()) {
-            throw new DeliveryException("SMPP not bound", false, null);
+            String failure = bindFailure;
+            throw new DeliveryException(failure == null ? "SMPP not bound" : "SMPP not bound (" + failure + ")", false,
+                    null);
         }
         String to = message.to();
         if (to == null || !NUMBER.matcher(to).matches()) {
@@ -271,12 +276,16 @@ final class SmppProvider implements Provider, AutoCloseable {
             candidate.close();
             Duration wait = backoff;
             backoff = min(wait.multipliedBy(2), properties.rebindBackoffMax());
+            String failure = failureReason(e);
+            bindFailure = failure;
+            // One line, no stack trace: the SMSC refusing a bind is an operator's matter, not a defect here.
             log.warn("SMPP provider {} could not bind to {}:{} ({}); next try in {}", id, properties.host(),
-                    properties.port(), e.getClass().getSimpleName(), wait);
+                    properties.port(), failure != null ? failure : e.getClass().getSimpleName(), wait);
             scheduleBind(wait);
             return;
         }
         session = candidate;
+        bindFailure = null;
         backoff = properties.rebindBackoff();
         log.info("SMPP provider {} bound to {}:{} as transceiver", id, properties.host(), properties.port());
         if (!running) {
@@ -284,6 +293,27 @@ final class SmppProvider implements Provider, AutoCloseable {
         } else if (!candidate.getSessionState().isBound()) {
             scheduleBind(backoff);
         }
+    }
+
+    /**
+     * What a step reason may say about a failed bind: the SMSC's command status ({@code ESME_RBINDFAIL}) or a failed
+     * TLS handshake; null for other failures, whose class name is logged but never shown to a client (S-47).
+     */
+    static String failureReason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof NegativeResponseException negative) {
+                return statusName(negative.getCommandStatus());
+            }
+            if (t instanceof SSLException) {
+                return "TLS handshake failed";
+            }
+        }
+        return null;
+    }
+
+    /** Why the last bind failed, or null when the provider is bound or has not tried yet. */
+    String bindFailure() {
+        return bindFailure;
     }
 
     private void stateChanged(SessionState newState, SessionState oldState, Session source) {

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.otpgate.delivery.provider.DeliveryException;
 import dev.otpgate.delivery.ProviderContract;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -311,12 +313,47 @@ class SmppProviderTests extends ProviderContract {
         assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1)))
                 .isInstanceOfSatisfying(DeliveryException.class, e -> {
                     assertThat(e.permanent()).isFalse();
-                    assertThat(e.getMessage()).isEqualTo("SMPP not bound");
+                    assertThat(e.getMessage()).isEqualTo("SMPP not bound (ESME_RINVPASWD)");
                 });
 
         smsc.password = "pw-ok1";
         awaitBound();
         assertThat(channel.send(sms(null, TEXT, "GSM-7", 1)).providerMessageId()).isNotBlank();
+    }
+
+    @Test
+    void bindWhenTheSmscRefusesItThenOneLineNamesProviderSmscAndStatusAndTheStepReasonCarriesTheStatus_S45(
+            CapturedOutput output) throws Exception {
+        smsc.refuseBindsWith = SMPPConstant.STAT_ESME_RBINDFAIL;
+        Map<String, Level> previous = ApplicationLogLevels.apply();
+        try {
+            channel = new SmppProvider("smsc1", properties(smsc.password, 10, 100), receipts::add);
+            channel.start();
+            awaitBindFailure();
+
+            DeliveryException e = sendFails(channel);
+            assertThat(e.permanent()).isFalse();
+            assertThat(e.getMessage()).isEqualTo("SMPP not bound (ESME_RBINDFAIL)");
+        } finally {
+            channel.close();
+            channel = null;
+            ApplicationLogLevels.restore(previous);
+        }
+
+        String line = "SMPP provider smsc1 could not bind to 127.0.0.1:" + smsc.port() + " (ESME_RBINDFAIL); next try in";
+        assertThat(output.getAll()).contains(line);
+        assertThat(output.getAll().lines().filter(l -> l.contains("smsc1")))
+                .as("one line per refused bind, nothing else about it").allMatch(l -> l.contains(line));
+        assertThat(output.getAll()).as("no stack trace").doesNotContain("NegativeResponseException", "\tat org.jsmpp")
+                .doesNotContain(smsc.password);
+    }
+
+    void awaitBindFailure() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (channel.bindFailure() == null) {
+            assertThat(System.nanoTime()).as("a bind failed within 5 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     @Test

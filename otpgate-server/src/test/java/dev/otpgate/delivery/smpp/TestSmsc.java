@@ -47,6 +47,10 @@ public final class TestSmsc implements AutoCloseable {
 
     public final String systemId = "otpgate";
     public volatile String password = "pw-ok1";
+    /** A command status to refuse every bind with; 0 checks the system id and password. */
+    public volatile int refuseBindsWith;
+    /** How many bind requests arrived (decrypted, over TLS), whatever their answer. */
+    public final AtomicInteger bindRequests = new AtomicInteger();
     /** A command status to answer submits with; 0 answers OK. */
     public volatile int failWith;
     /** When set, each submit waits for it before being answered. */
@@ -121,7 +125,10 @@ public final class TestSmsc implements AutoCloseable {
     private void answerBind(SMPPServerSession session) {
         try {
             BindRequest bind = session.waitForBind(5000);
-            if (systemId.equals(bind.getSystemId()) && password.equals(bind.getPassword())) {
+            bindRequests.incrementAndGet();
+            if (refuseBindsWith != 0) {
+                bind.reject(refuseBindsWith);
+            } else if (systemId.equals(bind.getSystemId()) && password.equals(bind.getPassword())) {
                 bind.accept("test-smsc");
                 sessions.add(session);
             } else {
