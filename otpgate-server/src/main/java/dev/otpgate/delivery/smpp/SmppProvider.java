@@ -13,6 +13,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -57,6 +58,7 @@ import org.jsmpp.session.MessageReceiverListener;
 import org.jsmpp.session.SMPPSession;
 import org.jsmpp.session.Session;
 import org.jsmpp.session.SubmitSmResult;
+import org.jsmpp.session.connection.ConnectionFactory;
 import org.jsmpp.session.connection.socket.SocketConnectionFactory;
 import org.jsmpp.util.DefaultComposer;
 import org.jsmpp.util.InvalidDeliveryReceiptException;
@@ -70,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * Up to {@code window} submits are in flight at once and at most {@code max-submits-per-second} leave per second.
  * Each {@code submit_sm} asks for an SMSC delivery receipt; receipts ({@code deliver_sm}) go to the
  * {@link ReceiptSink}. A text longer than one segment travels whole in the {@code message_payload} TLV and the
- * SMSC segments it. Logs name the provider and the SMSC, never the destination, the text or the credentials.
+ * SMSC segments it. With {@code tls: true} the bind runs over TLS to a verified SMSC ({@link TlsConnectionFactory},
+ * S-08). Logs name the provider and the SMSC, never the destination, the text or the credentials.
  */
 final class SmppProvider implements Provider, AutoCloseable {
 
@@ -85,6 +88,7 @@ final class SmppProvider implements Provider, AutoCloseable {
     /** Statuses about the SMSC's state rather than the message: another try may pass. */
     private static final Set<String> TEMPORARY = Set.of("ESME_RTHROTTLED", "ESME_RMSGQFUL", "ESME_RSYSERR",
             "ESME_RINVBNDSTS", "ESME_RSUBMITFAIL", "ESME_RX_T_APPN");
+    private static final String CONNECTION_FAILED = "connection failed";
     private static final Pattern NUMBER = Pattern.compile("\\+?[0-9]{1,20}");
     private static final Pattern RECEIPT_ID = Pattern.compile("(?i)\\bid:(\\S+)");
     private static final Pattern RECEIPT_STAT = Pattern.compile("(?i)\\bstat:(\\w+)");
@@ -96,6 +100,7 @@ final class SmppProvider implements Provider, AutoCloseable {
     private final Bucket throughput;
     private final Semaphore window;
     private final ScheduledExecutorService binder;
+    private final ConnectionFactory connections;
     private final AtomicBoolean bindPending = new AtomicBoolean();
     private volatile boolean running;
     private volatile SMPPSession session;
@@ -113,6 +118,10 @@ final class SmppProvider implements Provider, AutoCloseable {
                 .build();
         this.window = new Semaphore(properties.window(), true);
         this.backoff = properties.rebindBackoff();
+        this.connections = properties.tls()
+                ? TlsConnectionFactory.trusting(properties.tlsCa() == null ? null : Path.of(properties.tlsCa()),
+                        SmppProviders.PREFIX + "." + id + ".tls-ca", properties.responseTimeout())
+                : SocketConnectionFactory.getInstance();
         this.binder = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "smpp-bind-" + id);
             thread.setDaemon(true);
@@ -262,7 +271,7 @@ final class SmppProvider implements Provider, AutoCloseable {
             return;
         }
         SMPPSession candidate = new SMPPSession(new SynchronizedPDUSender(new DefaultPDUSender(new DefaultComposer())),
-                new BoundedPduReader(), SocketConnectionFactory.getInstance());
+                new BoundedPduReader(), connections);
         candidate.setEnquireLinkTimer(Math.toIntExact(properties.enquireLinkInterval().toMillis()));
         candidate.setTransactionTimer(properties.responseTimeout().toMillis());
         candidate.setMessageReceiverListener(new Receiver());
@@ -280,7 +289,8 @@ final class SmppProvider implements Provider, AutoCloseable {
             bindFailure = failure;
             // One line, no stack trace: the SMSC refusing a bind is an operator's matter, not a defect here.
             log.warn("SMPP provider {} could not bind to {}:{} ({}); next try in {}", id, properties.host(),
-                    properties.port(), failure != null ? failure : e.getClass().getSimpleName(), wait);
+                    properties.port(), failure.equals(CONNECTION_FAILED)
+                            ? failure + ", " + e.getClass().getSimpleName() : failure, wait);
             scheduleBind(wait);
             return;
         }
@@ -296,8 +306,9 @@ final class SmppProvider implements Provider, AutoCloseable {
     }
 
     /**
-     * What a step reason may say about a failed bind: the SMSC's command status ({@code ESME_RBINDFAIL}) or a failed
-     * TLS handshake; null for other failures, whose class name is logged but never shown to a client (S-47).
+     * What a step reason may say about a failed bind: the SMSC's command status ({@code ESME_RBINDFAIL}), a failed
+     * TLS handshake, or that the connection failed; the exception's class name is logged, never shown to a client
+     * (S-47).
      */
     static String failureReason(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -308,7 +319,7 @@ final class SmppProvider implements Provider, AutoCloseable {
                 return "TLS handshake failed";
             }
         }
-        return null;
+        return CONNECTION_FAILED;
     }
 
     /** Why the last bind failed, or null when the provider is bound or has not tried yet. */

@@ -48,7 +48,8 @@ import org.jsmpp.session.connection.socket.ServerSocketConnection;
 import org.jsmpp.util.MessageId;
 
 /**
- * An SMSC for tests and the benchmark, on jSMPP's server side, listening on a free loopback port. It accepts
+ * An SMSC for tests and the benchmark, on jSMPP's server side, listening on a free loopback port, in plain TCP or
+ * inside TLS. It accepts
  * transceiver binds whose password matches {@link #password}, records every {@code submit_sm} and answers it
  * with a fresh message id, or with {@link #failWith} when set, after {@link #hold} opens.
  */
@@ -89,6 +90,11 @@ public final class TestSmsc implements AutoCloseable {
     private volatile boolean open = true;
 
     public TestSmsc() throws IOException {
+        this(null);
+    }
+
+    /** An SMSC that speaks SMPP only inside TLS, presenting the identity of {@code tls}; plain SMPP when null. */
+    public TestSmsc(javax.net.ssl.SSLContext tls) throws IOException {
         ServerConnectionFactory loopback = new ServerConnectionFactory() {
             @Override
             public ServerConnection listen(int ignored) throws IOException {
@@ -102,7 +108,9 @@ public final class TestSmsc implements AutoCloseable {
 
             @Override
             public ServerConnection listen(int ignored, int timeout, int backlog) throws IOException {
-                ServerSocket socket = new ServerSocket(0, backlog, InetAddress.getLoopbackAddress());
+                ServerSocket socket = tls == null
+                        ? new ServerSocket(0, backlog, InetAddress.getLoopbackAddress())
+                        : tls.getServerSocketFactory().createServerSocket(0, backlog, InetAddress.getLoopbackAddress());
                 socket.setSoTimeout(timeout);
                 port = socket.getLocalPort();
                 return new ServerSocketConnection(socket);
