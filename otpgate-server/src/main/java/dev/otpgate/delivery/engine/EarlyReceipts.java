@@ -12,7 +12,8 @@ import java.util.Map;
  * send {@code deliver_sm} right behind {@code submit_sm_resp}, and its receipt then overtakes the worker that has
  * yet to store the message id. At most {@code capacity} are kept (the oldest make room), none longer than
  * {@code maxAge}. In memory, on this node only: it does not cover a receipt that reaches another node than the one
- * that sent (an HTTP callback behind a load balancer), nor one that arrives after a restart.
+ * that sent (an SMSC may use any node's bind, a load balancer may pick any node for a callback), nor a restart
+ * in between.
  */
 final class EarlyReceipts {
 
