@@ -27,7 +27,7 @@ public final class SmppBench {
         try (TestSmsc smsc = new TestSmsc()) {
             SmppProperties properties = new SmppProperties("smpp", "127.0.0.1", smsc.port(), smsc.systemId,
                     smsc.password, "", "OTPGATE", window, 1_000_000, Duration.ofSeconds(30), Duration.ofMillis(100),
-                    Duration.ofSeconds(1), Duration.ofSeconds(5), 10, List.of("sms"));
+                    Duration.ofSeconds(1), Duration.ofSeconds(5), 10, List.of("sms"), false, null, false);
             SmppProvider channel = new SmppProvider("bench", properties, receipt -> { });
             channel.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

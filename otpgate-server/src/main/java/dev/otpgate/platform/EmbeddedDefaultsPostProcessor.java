@@ -3,7 +3,11 @@ package dev.otpgate.platform;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.logging.Log;
 import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -13,9 +17,17 @@ import org.springframework.core.env.StandardEnvironment;
 /**
  * Turns {@code otpgate.mode} and {@code otpgate.tls.*} into Spring Boot settings before anything starts: TLS
  * on by default with a generated certificate (S-37), the dev inbox and Swagger UI off in production, and a
- * refusal to start when production mode meets an insecure setting, naming that setting.
+ * refusal to start when production mode meets an insecure setting, naming that setting. Among those: an SMPP
+ * provider without TLS (S-08), unless the operator marks it {@code private-link: true}, which is logged once.
  */
 public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+    private final Log log;
+
+    /** Logging is not set up yet when this runs: lines are held and written once it is. */
+    public EmbeddedDefaultsPostProcessor(DeferredLogFactory logs) {
+        this.log = logs.getLog(EmbeddedDefaultsPostProcessor.class);
+    }
 
     static final String TLS_PROTOCOLS = "TLSv1.3,TLSv1.2";
     // AEAD suites with forward secrecy only; the TLS 1.3 suites are all strong.
@@ -74,6 +86,7 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
         }
         if (production) {
             refuseInsecureProductionSettings(env, behindProxy);
+            refusePlainSmpp(env);
             settings.put("otpgate.dev-inbox.enabled", "false");
             settings.put("springdoc.swagger-ui.enabled", "false");
         }
@@ -117,6 +130,31 @@ public class EmbeddedDefaultsPostProcessor implements EnvironmentPostProcessor, 
                         + "suites and ECDHE suites with GCM or ChaCha20-Poly1305 are allowed");
             }
         }
+    }
+
+    /** The keys of an {@code otpgate.providers.<id>} entry that say how an SMPP provider reaches its SMSC. */
+    record SmppTransport(String type, boolean tls, boolean privateLink) {}
+
+    /**
+     * S-08: in production an SMPP bind runs over TLS, or over a link the operator vouches for as private (a private
+     * network, a VPN); such a provider is named in one warning, since its password and codes rely on that link.
+     */
+    private void refusePlainSmpp(ConfigurableEnvironment env) {
+        Map<String, SmppTransport> providers = Binder.get(env)
+                .bind("otpgate.providers", Bindable.mapOf(String.class, SmppTransport.class)).orElse(Map.of());
+        providers.forEach((id, provider) -> {
+            if (!"smpp".equals(provider.type()) || provider.tls()) {
+                return;
+            }
+            String prefix = "otpgate.providers." + id;
+            if (!provider.privateLink()) {
+                throw new IllegalStateException("production mode refuses SMPP provider " + id + " without TLS: set "
+                        + prefix + ".tls=true, or " + prefix + ".private-link=true when the SMSC is reached over a "
+                        + "private network or a VPN");
+            }
+            log.warn("SMPP provider " + id + " binds without TLS (" + prefix + ".private-link=true): its password "
+                    + "and messages are protected by the private link alone");
+        });
     }
 
     private static boolean certificateConfigured(ConfigurableEnvironment env) {

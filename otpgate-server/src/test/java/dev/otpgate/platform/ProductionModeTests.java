@@ -23,7 +23,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -31,6 +34,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * refusal test supplies all the other production settings correctly, so that the setting under test is the
  * only thing wrong; a refusal that stopped firing would let the start go on and fail differently, or succeed.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ProductionModeTests {
 
     /** A database that is never created: if a refusal did not fire, the start would fail on it, differently. */
@@ -114,6 +118,49 @@ class ProductionModeTests {
                 "--spring.datasource.url=" + TestServers.inMemoryDatabaseUrl()));
 
         assertThat(refusal.getMessage()).contains("spring.datasource.url");
+    }
+
+    @Test
+    void startInProductionWhenAnSmppProviderHasNoTlsAndNoPrivateLinkThenItRefusesNamingBothSettings_S08() {
+        Throwable refusal = refusedStart(production(smpp("smsc1",
+                "--otpgate.master-key=" + masterKey(),
+                "--otpgate.tls.behind-proxy=true",
+                "--spring.datasource.url=" + ABSENT_POSTGRES)));
+
+        assertThat(refusal).isInstanceOf(IllegalStateException.class);
+        assertThat(refusal.getMessage()).contains("SMPP provider smsc1")
+                .contains("otpgate.providers.smsc1.tls=true")
+                .contains("otpgate.providers.smsc1.private-link=true");
+    }
+
+    @Test
+    void startInProductionWhenAPlainSmppProviderIsOnAPrivateLinkThenOneWarningNamesItAndTheStartGoesOn_S08(
+            CapturedOutput output) {
+        List<String> arguments = smpp("smsc1",
+                "--otpgate.master-key=" + masterKey(),
+                "--otpgate.tls.behind-proxy=true",
+                "--spring.datasource.url=" + ABSENT_POSTGRES,
+                "--otpgate.providers.smsc1.private-link=true");
+        arguments = smpp("smsc2", arguments.toArray(String[]::new));
+        arguments.add("--otpgate.providers.smsc2.tls=true");
+
+        // The start gets past every refusal and fails on the absent database, as the others would without theirs.
+        Throwable failure = refusedStart(production(arguments.toArray(String[]::new)));
+
+        assertThat(failure.getMessage()).doesNotContain("SMPP").doesNotContain("smsc");
+        List<String> warnings = output.getAll().lines().filter(line -> line.contains("without TLS")).toList();
+        assertThat(warnings).singleElement().satisfies(line -> assertThat(line)
+                .contains("WARN")
+                .contains("SMPP provider smsc1 binds without TLS (otpgate.providers.smsc1.private-link=true)"));
+    }
+
+    /** The settings of an SMPP provider {@code id}, in plain TCP, after {@code settings}. */
+    private static List<String> smpp(String id, String... settings) {
+        List<String> arguments = new ArrayList<>(List.of(settings));
+        String prefix = "--otpgate.providers." + id + ".";
+        arguments.addAll(List.of(prefix + "type=smpp", prefix + "host=127.0.0.1", prefix + "port=2775",
+                prefix + "system-id=otpgate", prefix + "password=pw-ok1"));
+        return arguments;
     }
 
     @Test
@@ -202,6 +249,10 @@ class ProductionModeTests {
     }
 
     // --- helpers ---
+
+    private List<String> production(List<String> settings) {
+        return production(settings.toArray(String[]::new));
+    }
 
     private List<String> production(String... settings) {
         List<String> arguments = new ArrayList<>(List.of(

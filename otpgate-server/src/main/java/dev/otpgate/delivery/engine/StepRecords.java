@@ -9,6 +9,7 @@ import dev.otpgate.delivery.provider.ReceiptSink;
 import dev.otpgate.delivery.provider.SendResult;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,19 +23,33 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The worker's and the receipts' writes to {@code delivery_steps}: each outcome of a send is recorded and, in the
  * same transaction, published as a {@link DeliveryEvents} record for the workflow's owner. A receipt finds its
- * step by provider and provider message id. Statuses only move forward ({@code sent} → {@code delivered} |
- * {@code undelivered}), so duplicate and out-of-order receipts change nothing.
+ * step by provider and provider message id: the newest step sent with that id in the last
+ * {@link #MESSAGE_ID_WINDOW}, since SMSCs reuse their ids after a while. Statuses only move forward ({@code sent}
+ * → {@code delivered} | {@code undelivered}), so duplicate and out-of-order receipts change nothing.
+ *
+ * <p>A receipt that finds no step may have overtaken its send: an SMSC can send {@code deliver_sm} right behind
+ * {@code submit_sm_resp}, before the worker stored the message id. Such a receipt is held for
+ * {@link #EARLY_RECEIPT_AGE} ({@link EarlyReceipts}, at most {@link #EARLY_RECEIPTS} of them) and applied as soon
+ * as the send is recorded. This is one node's memory: it does not cover a receipt that reaches another node than
+ * the one that sent, nor a restart in between. Nor does it tell an early receipt for a reused id from a late one
+ * for the id's previous holder: while that step is in the window, the receipt goes to it.
  */
 @Component
 class StepRecords implements ReceiptSink {
 
     private static final Logger log = LoggerFactory.getLogger(StepRecords.class);
 
+    /** How far back a receipt looks for its step: longer than any SMSC keeps a message, shorter than id reuse. */
+    static final Duration MESSAGE_ID_WINDOW = Duration.ofDays(7);
+    static final int EARLY_RECEIPTS = 10_000;
+    static final Duration EARLY_RECEIPT_AGE = Duration.ofMinutes(2);
+
     private final JdbcClient jdbc;
     private final Clock clock;
     private final ApplicationEventPublisher events;
     private final TransactionTemplate transactions;
     private final ProviderHealth health;
+    private final EarlyReceipts early = new EarlyReceipts(EARLY_RECEIPTS, EARLY_RECEIPT_AGE);
 
     StepRecords(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events, TransactionTemplate transactions,
             ProviderHealth health) {
@@ -60,6 +75,18 @@ class StepRecords implements ReceiptSink {
             events.publishEvent(new DeliveryEvents.MessageSent(request.verificationId(), request.step(),
                     request.channel(), provider, test, request.stepTimeoutSeconds(), clock.instant()));
         });
+        // After the commit: a receipt that arrives from now on finds the step itself.
+        if (!test && result.providerMessageId() != null) {
+            DeliveryReceipt receipt = early.take(provider, result.providerMessageId(), clock.instant());
+            if (receipt != null) {
+                try {
+                    apply(new StepKey(request.verificationId(), request.step(), request.channel()), receipt);
+                } catch (RuntimeException e) {
+                    log.warn("Receipt from {} for {} arrived before its send and could not be applied: {}", provider,
+                            request, e.getMessage());
+                }
+            }
+        }
     }
 
     /** No provider took the message, for good. */
@@ -126,19 +153,37 @@ class StepRecords implements ReceiptSink {
         if (receipt.status() == DeliveryReceipt.Status.SENT || receipt.providerMessageId() == null) {
             return;
         }
-        Instant now = clock.instant();
-        StepStatus status = receipt.status() == DeliveryReceipt.Status.DELIVERED ? StepStatus.DELIVERED : StepStatus.UNDELIVERED;
-        Optional<StepKey> step = jdbc.sql("select verification_id, step, channel from delivery_steps "
-                        + "where provider = ? and provider_message_id = ?")
-                .params(receipt.providerId(), receipt.providerMessageId())
+        Optional<StepKey> step = find(receipt);
+        if (step.isEmpty()) {
+            early.hold(receipt, clock.instant());
+            // The send may have been recorded between the lookup and the hold, and looked for held receipts before
+            // this one was there: look again. Whoever takes the held receipt applies it, so it is applied once.
+            step = find(receipt);
+            if (step.isEmpty()) {
+                log.debug("Receipt from {} for a message not recorded (yet); held", receipt.providerId());
+                return;
+            }
+            if (early.take(receipt.providerId(), receipt.providerMessageId(), clock.instant()) == null) {
+                return;
+            }
+        }
+        apply(step.get(), receipt);
+    }
+
+    /** The newest step sent through this provider with this message id within {@link #MESSAGE_ID_WINDOW}. */
+    private Optional<StepKey> find(DeliveryReceipt receipt) {
+        return jdbc.sql("select verification_id, step, channel from delivery_steps "
+                        + "where provider = ? and provider_message_id = ? and sent_at >= ? "
+                        + "order by sent_at desc, verification_id desc, step desc fetch first 1 rows only")
+                .params(receipt.providerId(), receipt.providerMessageId(), ts(clock.instant().minus(MESSAGE_ID_WINDOW)))
                 .query((rs, row) -> new StepKey(rs.getString("verification_id"), rs.getInt("step"), rs.getString("channel")))
                 .optional();
-        if (step.isEmpty()) {
-            log.debug("Receipt from {} for an unknown message", receipt.providerId());
-            return;
-        }
-        StepKey key = step.get();
+    }
+
+    private void apply(StepKey key, DeliveryReceipt receipt) {
+        Instant now = clock.instant();
         boolean delivered = receipt.status() == DeliveryReceipt.Status.DELIVERED;
+        StepStatus status = delivered ? StepStatus.DELIVERED : StepStatus.UNDELIVERED;
         boolean changed = Boolean.TRUE.equals(transactions.execute(tx -> {
             int rows = jdbc.sql("update delivery_steps set status = ?, reason = ?, delivered_at = ?, updated_at = ? "
                             + "where verification_id = ? and step = ? and status in ('queued', 'sent')")

@@ -22,6 +22,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param responseTimeout how long a bind or a submit waits for its response (and for a window slot)
  * @param priority lower first among a channel's providers
  * @param channels the channels served; SMPP serves {@code sms}
+ * @param tls connect with TLS 1.3 or 1.2, checking the SMSC's certificate and host name (S-08)
+ * @param tlsCa a PEM file of the CA certificates to trust instead of the JVM's, with {@code tls}
+ * @param privateLink the SMSC is reached over a private network or a VPN: lets production mode accept a bind
+ *     without TLS, which it otherwise refuses
  */
 record SmppProperties(
         String type,
@@ -38,7 +42,10 @@ record SmppProperties(
         @DefaultValue("60s") Duration rebindBackoffMax,
         @DefaultValue("10s") Duration responseTimeout,
         @DefaultValue("100") int priority,
-        @DefaultValue("sms") List<String> channels) {
+        @DefaultValue("sms") List<String> channels,
+        @DefaultValue("false") boolean tls,
+        String tlsCa,
+        @DefaultValue("false") boolean privateLink) {
 
     /** Fails with the name of the first missing or invalid property under {@code prefix}. */
     SmppProperties validate(String prefix) {
@@ -54,6 +61,10 @@ record SmppProperties(
         require(maxSubmitsPerSecond > 0, prefix + ".max-submits-per-second (must be positive)");
         require(!rebindBackoff.isNegative() && !rebindBackoff.isZero(), prefix + ".rebind-backoff (must be positive)");
         require(!responseTimeout.isNegative() && !responseTimeout.isZero(), prefix + ".response-timeout (must be positive)");
+        if (tlsCa != null && !tls) {
+            throw new IllegalStateException("SMPP provider: " + prefix + ".tls-ca is set but " + prefix
+                    + ".tls is not true; set both, or neither");
+        }
         return this;
     }
 
@@ -65,7 +76,7 @@ record SmppProperties(
 
     @Override
     public String toString() {
-        return "SmppProperties[" + host + ":" + port + ", window=" + window + ", maxSubmitsPerSecond="
+        return "SmppProperties[" + host + ":" + port + ", tls=" + tls + ", window=" + window + ", maxSubmitsPerSecond="
                 + maxSubmitsPerSecond + ", channels=" + channels + "]";
     }
 }

@@ -13,6 +13,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 import org.jsmpp.DefaultPDUReader;
 import org.jsmpp.DefaultPDUSender;
 import org.jsmpp.InvalidResponseException;
@@ -56,6 +58,7 @@ import org.jsmpp.session.MessageReceiverListener;
 import org.jsmpp.session.SMPPSession;
 import org.jsmpp.session.Session;
 import org.jsmpp.session.SubmitSmResult;
+import org.jsmpp.session.connection.ConnectionFactory;
 import org.jsmpp.session.connection.socket.SocketConnectionFactory;
 import org.jsmpp.util.DefaultComposer;
 import org.jsmpp.util.InvalidDeliveryReceiptException;
@@ -69,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * Up to {@code window} submits are in flight at once and at most {@code max-submits-per-second} leave per second.
  * Each {@code submit_sm} asks for an SMSC delivery receipt; receipts ({@code deliver_sm}) go to the
  * {@link ReceiptSink}. A text longer than one segment travels whole in the {@code message_payload} TLV and the
- * SMSC segments it. Logs name the provider and the SMSC, never the destination, the text or the credentials.
+ * SMSC segments it. With {@code tls: true} the bind runs over TLS to a verified SMSC ({@link TlsConnectionFactory},
+ * S-08). Logs name the provider and the SMSC, never the destination, the text or the credentials.
  */
 final class SmppProvider implements Provider, AutoCloseable {
 
@@ -84,6 +88,7 @@ final class SmppProvider implements Provider, AutoCloseable {
     /** Statuses about the SMSC's state rather than the message: another try may pass. */
     private static final Set<String> TEMPORARY = Set.of("ESME_RTHROTTLED", "ESME_RMSGQFUL", "ESME_RSYSERR",
             "ESME_RINVBNDSTS", "ESME_RSUBMITFAIL", "ESME_RX_T_APPN");
+    private static final String CONNECTION_FAILED = "connection failed";
     private static final Pattern NUMBER = Pattern.compile("\\+?[0-9]{1,20}");
     private static final Pattern RECEIPT_ID = Pattern.compile("(?i)\\bid:(\\S+)");
     private static final Pattern RECEIPT_STAT = Pattern.compile("(?i)\\bstat:(\\w+)");
@@ -95,10 +100,13 @@ final class SmppProvider implements Provider, AutoCloseable {
     private final Bucket throughput;
     private final Semaphore window;
     private final ScheduledExecutorService binder;
+    private final ConnectionFactory connections;
     private final AtomicBoolean bindPending = new AtomicBoolean();
     private volatile boolean running;
     private volatile SMPPSession session;
     private volatile Duration backoff;
+    /** Why the last bind failed, as a step reason may show it (a status name, no secret); null once bound. */
+    private volatile String bindFailure;
 
     SmppProvider(String id, SmppProperties properties, ReceiptSink receipts) {
         this.id = id;
@@ -110,6 +118,10 @@ final class SmppProvider implements Provider, AutoCloseable {
                 .build();
         this.window = new Semaphore(properties.window(), true);
         this.backoff = properties.rebindBackoff();
+        this.connections = properties.tls()
+                ? TlsConnectionFactory.trusting(properties.tlsCa() == null ? null : Path.of(properties.tlsCa()),
+                        SmppProviders.PREFIX + "." + id + ".tls-ca", properties.responseTimeout())
+                : SocketConnectionFactory.getInstance();
         this.binder = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "smpp-bind-" + id);
             thread.setDaemon(true);
@@ -147,7 +159,9 @@ final class SmppProvider implements Provider, AutoCloseable {
     public SendResult send(OutboundMessage message) throws DeliveryException {
         SMPPSession current = session;
         if (current == null || !current.getSessionState().isBound()) {
-            throw new DeliveryException("SMPP not bound", false, null);
+            String failure = bindFailure;
+            throw new DeliveryException(failure == null ? "SMPP not bound" : "SMPP not bound (" + failure + ")", false,
+                    null);
         }
         String to = message.to();
         if (to == null || !NUMBER.matcher(to).matches()) {
@@ -257,7 +271,7 @@ final class SmppProvider implements Provider, AutoCloseable {
             return;
         }
         SMPPSession candidate = new SMPPSession(new SynchronizedPDUSender(new DefaultPDUSender(new DefaultComposer())),
-                new BoundedPduReader(), SocketConnectionFactory.getInstance());
+                new BoundedPduReader(), connections);
         candidate.setEnquireLinkTimer(Math.toIntExact(properties.enquireLinkInterval().toMillis()));
         candidate.setTransactionTimer(properties.responseTimeout().toMillis());
         candidate.setMessageReceiverListener(new Receiver());
@@ -271,12 +285,17 @@ final class SmppProvider implements Provider, AutoCloseable {
             candidate.close();
             Duration wait = backoff;
             backoff = min(wait.multipliedBy(2), properties.rebindBackoffMax());
+            String failure = failureReason(e);
+            bindFailure = failure;
+            // One line, no stack trace: the SMSC refusing a bind is an operator's matter, not a defect here.
             log.warn("SMPP provider {} could not bind to {}:{} ({}); next try in {}", id, properties.host(),
-                    properties.port(), e.getClass().getSimpleName(), wait);
+                    properties.port(), failure.equals(CONNECTION_FAILED)
+                            ? failure + ", " + e.getClass().getSimpleName() : failure, wait);
             scheduleBind(wait);
             return;
         }
         session = candidate;
+        bindFailure = null;
         backoff = properties.rebindBackoff();
         log.info("SMPP provider {} bound to {}:{} as transceiver", id, properties.host(), properties.port());
         if (!running) {
@@ -284,6 +303,28 @@ final class SmppProvider implements Provider, AutoCloseable {
         } else if (!candidate.getSessionState().isBound()) {
             scheduleBind(backoff);
         }
+    }
+
+    /**
+     * What a step reason may say about a failed bind: the SMSC's command status ({@code ESME_RBINDFAIL}), a failed
+     * TLS handshake, or that the connection failed; the exception's class name is logged, never shown to a client
+     * (S-47).
+     */
+    static String failureReason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof NegativeResponseException negative) {
+                return statusName(negative.getCommandStatus());
+            }
+            if (t instanceof SSLException) {
+                return "TLS handshake failed";
+            }
+        }
+        return CONNECTION_FAILED;
+    }
+
+    /** Why the last bind failed, or null when the provider is bound or has not tried yet. */
+    String bindFailure() {
+        return bindFailure;
     }
 
     private void stateChanged(SessionState newState, SessionState oldState, Session source) {

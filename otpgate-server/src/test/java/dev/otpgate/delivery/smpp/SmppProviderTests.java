@@ -1,19 +1,25 @@
 package dev.otpgate.delivery.smpp;
 
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import ch.qos.logback.classic.Level;
 import dev.otpgate.delivery.provider.DeliveryException;
 import dev.otpgate.delivery.ProviderContract;
 import dev.otpgate.delivery.provider.DeliveryReceipt;
 import dev.otpgate.delivery.provider.OutboundMessage;
 import dev.otpgate.delivery.provider.SendResult;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -35,9 +41,9 @@ import org.jsmpp.bean.TypeOfNumber;
 import org.jsmpp.extra.SessionState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -76,7 +82,20 @@ class SmppProviderTests extends ProviderContract {
     SmppProperties properties(int port, String password, int window, int perSecond, Duration responseTimeout) {
         return new SmppProperties("smpp", "127.0.0.1", port, smsc.systemId, password, "", "OTPGATE", window,
                 perSecond, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400), responseTimeout, 10,
-                List.of("sms"));
+                List.of("sms"), false, null, false);
+    }
+
+    /** {@code tls: true} to {@code host} and the SMSC's port, trusting {@code ca} (a PEM file) or, when null, the JVM. */
+    SmppProperties tls(String host, Path ca) {
+        return new SmppProperties("smpp", host, smsc.port(), smsc.systemId, smsc.password, "", "OTPGATE", 10, 100,
+                Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400), TIMEOUT, 10, List.of("sms"), true,
+                ca == null ? null : ca.toString(), false);
+    }
+
+    /** Replaces the plain SMSC by one that speaks SMPP only inside TLS, presenting {@code identity}. */
+    void smscOverTls(TestCertificates.Identity identity) throws Exception {
+        smsc.close();
+        smsc = new TestSmsc(identity.serverContext());
     }
 
     SmppProvider bound(SmppProperties properties) throws Exception {
@@ -104,13 +123,16 @@ class SmppProviderTests extends ProviderContract {
         return channel != null ? channel : bound(properties(smsc.port(), smsc.password, 10, 100, TIMEOUT));
     }
 
-    /**
-     * This adapter speaks SMPP over plain TCP and offers no TLS, so there is no certificate to refuse: see
-     * {@link #sendWhenThePeerPresentsAnUntrustedCertificateThenItIsRefused_S08()}.
-     */
+    /** {@code tls: true} with the JVM's trust store, to an SMSC whose certificate comes from a CA of the test's own. */
     @Override
-    protected SmppProvider providerAgainstUntrustedTls() {
-        throw new UnsupportedOperationException("the SMPP provider has no TLS option");
+    protected SmppProvider providerAgainstUntrustedTls() throws Exception {
+        smscOverTls(TestCertificates.Authority.create("untrusted test CA").issue("localhost", "127.0.0.1"));
+        channel = new SmppProvider("smsc1", tls("127.0.0.1", null), receipts::add);
+        channel.start();
+        // A bind has been tried and refused: a send now is not merely ahead of the first try.
+        awaitBindFailure();
+        assertThat(channel.bindFailure()).isEqualTo("TLS handshake failed");
+        return channel;
     }
 
     @Override
@@ -171,9 +193,11 @@ class SmppProviderTests extends ProviderContract {
         assertThat(new String(submit.getShortMessage(), SmppProvider.GSM)).contains(code);
     }
 
+    /** No submit, and not even a bind: the handshake failed before jSMPP had a connection to send one on. */
     @Override
     protected void assertPeerReceivedNothing() {
         assertThat(smsc.submits).isEmpty();
+        assertThat(smsc.bindRequests).hasValue(0);
     }
 
     @Override
@@ -181,31 +205,75 @@ class SmppProviderTests extends ProviderContract {
         return List.of(smsc.password);
     }
 
-    /**
-     * SMPP here is plain TCP: no TLS is negotiated, so none can be refused. What the provider does instead, pointed
-     * at an SMSC that speaks only TLS (WireMock's HTTPS port, with its self-signed certificate): it never binds, and
-     * every send fails temporarily without reaching the peer.
-     */
-    @Override
     @Test
-    @DisplayName("send when the SMSC speaks only TLS then no bind happens and sends fail temporarily (no TLS in SMPP)")
-    protected void sendWhenThePeerPresentsAnUntrustedCertificateThenItIsRefused_S08() throws Exception {
-        WireMockServer tlsOnly = new WireMockServer(options().dynamicPort().dynamicHttpsPort());
-        tlsOnly.start();
-        try {
-            channel = new SmppProvider("smsc1", properties(tlsOnly.httpsPort(), smsc.password, 10, 100, TIMEOUT),
+    void sendOverTlsWhenTheSmscCertificateIsSignedByTheConfiguredCaThenItGoesOut_S08(@TempDir Path dir)
+            throws Exception {
+        TestCertificates.Authority ca = TestCertificates.Authority.create("smsc test CA");
+        smscOverTls(ca.issue("localhost", "127.0.0.1"));
+
+        bound(tls("localhost", ca.writePem(dir)));
+        SendResult result = channel.send(sms(null, TEXT, "GSM-7", 1));
+
+        assertThat(result.providerMessageId()).isNotBlank();
+        assertThat(smsc.submits).hasSize(1);
+        assertThat(smsc.bindRequests).hasValue(1);
+    }
+
+    @Test
+    void bindOverTlsWhenTheSmscCertificateNamesAnotherHostThenItIsRefusedBeforeAnyBind_S08(@TempDir Path dir)
+            throws Exception {
+        // Signed by the CA the provider trusts (the case above passes with it), but for another host.
+        TestCertificates.Authority ca = TestCertificates.Authority.create("smsc test CA");
+        smscOverTls(ca.issue("smsc.example.com"));
+
+        channel = new SmppProvider("smsc1", tls("127.0.0.1", ca.writePem(dir)), receipts::add);
+        channel.start();
+        awaitBindFailure();
+
+        assertThat(channel.bound()).isFalse();
+        DeliveryException e = sendFails(channel);
+        assertThat(e.permanent()).isFalse();
+        assertThat(e.getMessage()).isEqualTo("SMPP not bound (TLS handshake failed)");
+        assertThat(smsc.bindRequests).as("no bind, so no password, reached the SMSC").hasValue(0);
+    }
+
+    @Test
+    void bindOverTlsWhenThePeerSpeaksPlainTcpThenNoPasswordCrossesInClear_S08() throws Exception {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        try (ServerSocket plain = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (Socket peer = plain.accept()) {
+                    peer.setSoTimeout(500);
+                    byte[] buffer = new byte[4096];
+                    for (int n; (n = peer.getInputStream().read(buffer)) > 0; ) {
+                        synchronized (received) {
+                            received.write(buffer, 0, n);
+                        }
+                    }
+                } catch (IOException e) {
+                    // The read timed out or the provider hung up: what arrived is what was sent.
+                }
+            });
+            SmppProperties properties = tls("127.0.0.1", null);
+            channel = new SmppProvider("smsc1", new SmppProperties(properties.type(), properties.host(),
+                    plain.getLocalPort(), properties.systemId(), properties.password(), properties.systemType(),
+                    properties.sourceAddress(), properties.window(), properties.maxSubmitsPerSecond(),
+                    properties.enquireLinkInterval(), properties.rebindBackoff(), properties.rebindBackoffMax(),
+                    properties.responseTimeout(), properties.priority(), properties.channels(), true, null, false),
                     receipts::add);
             channel.start();
-            Thread.sleep(TIMEOUT.toMillis());
-
-            assertThat(channel.bound()).isFalse();
-            DeliveryException e = sendFails(channel);
-            assertThat(e.permanent()).isFalse();
-            assertThat(e.getMessage()).isEqualTo("SMPP not bound");
-            assertThat(tlsOnly.getAllServeEvents()).isEmpty();
-        } finally {
-            tlsOnly.stop();
+            reader.join(Duration.ofSeconds(5));
+            awaitBindFailure();
         }
+
+        byte[] bytes;
+        synchronized (received) {
+            bytes = received.toByteArray();
+        }
+        assertThat(bytes).as("something was sent").isNotEmpty();
+        assertThat(bytes[0]).as("a TLS handshake record, not an SMPP PDU").isEqualTo((byte) 0x16);
+        assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).doesNotContain(smsc.password);
+        assertThat(channel.bound()).isFalse();
     }
 
     @Test
@@ -311,12 +379,47 @@ class SmppProviderTests extends ProviderContract {
         assertThatThrownBy(() -> channel.send(sms(null, TEXT, "GSM-7", 1)))
                 .isInstanceOfSatisfying(DeliveryException.class, e -> {
                     assertThat(e.permanent()).isFalse();
-                    assertThat(e.getMessage()).isEqualTo("SMPP not bound");
+                    assertThat(e.getMessage()).isEqualTo("SMPP not bound (ESME_RINVPASWD)");
                 });
 
         smsc.password = "pw-ok1";
         awaitBound();
         assertThat(channel.send(sms(null, TEXT, "GSM-7", 1)).providerMessageId()).isNotBlank();
+    }
+
+    @Test
+    void bindWhenTheSmscRefusesItThenOneLineNamesProviderSmscAndStatusAndTheStepReasonCarriesTheStatus_S45(
+            CapturedOutput output) throws Exception {
+        smsc.refuseBindsWith = SMPPConstant.STAT_ESME_RBINDFAIL;
+        Map<String, Level> previous = ApplicationLogLevels.apply();
+        try {
+            channel = new SmppProvider("smsc1", properties(smsc.password, 10, 100), receipts::add);
+            channel.start();
+            awaitBindFailure();
+
+            DeliveryException e = sendFails(channel);
+            assertThat(e.permanent()).isFalse();
+            assertThat(e.getMessage()).isEqualTo("SMPP not bound (ESME_RBINDFAIL)");
+        } finally {
+            channel.close();
+            channel = null;
+            ApplicationLogLevels.restore(previous);
+        }
+
+        String line = "SMPP provider smsc1 could not bind to 127.0.0.1:" + smsc.port() + " (ESME_RBINDFAIL); next try in";
+        assertThat(output.getAll()).contains(line);
+        assertThat(output.getAll().lines().filter(l -> l.contains("smsc1")))
+                .as("one line per refused bind, nothing else about it").allMatch(l -> l.contains(line));
+        assertThat(output.getAll()).as("no stack trace").doesNotContain("NegativeResponseException", "\tat org.jsmpp")
+                .doesNotContain(smsc.password);
+    }
+
+    void awaitBindFailure() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (channel.bindFailure() == null) {
+            assertThat(System.nanoTime()).as("a bind failed within 5 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.otpgate.delivery.smpp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,6 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jsmpp.PDUStringException;
 import org.jsmpp.SMPPConstant;
 import org.jsmpp.bean.BroadcastSm;
+import org.jsmpp.bean.DataCodings;
+import org.jsmpp.bean.ESMClass;
+import org.jsmpp.bean.GSMSpecificFeature;
+import org.jsmpp.bean.MessageMode;
+import org.jsmpp.bean.MessageType;
+import org.jsmpp.bean.NumberingPlanIndicator;
+import org.jsmpp.bean.RegisteredDelivery;
+import org.jsmpp.bean.TypeOfNumber;
 import org.jsmpp.bean.CancelBroadcastSm;
 import org.jsmpp.bean.CancelSm;
 import org.jsmpp.bean.DataSm;
@@ -39,7 +48,8 @@ import org.jsmpp.session.connection.socket.ServerSocketConnection;
 import org.jsmpp.util.MessageId;
 
 /**
- * An SMSC for tests and the benchmark, on jSMPP's server side, listening on a free loopback port. It accepts
+ * An SMSC for tests and the benchmark, on jSMPP's server side, listening on a free loopback port, in plain TCP or
+ * inside TLS. It accepts
  * transceiver binds whose password matches {@link #password}, records every {@code submit_sm} and answers it
  * with a fresh message id, or with {@link #failWith} when set, after {@link #hold} opens.
  */
@@ -47,6 +57,10 @@ public final class TestSmsc implements AutoCloseable {
 
     public final String systemId = "otpgate";
     public volatile String password = "pw-ok1";
+    /** A command status to refuse every bind with; 0 checks the system id and password. */
+    public volatile int refuseBindsWith;
+    /** How many bind requests arrived (decrypted, over TLS), whatever their answer. */
+    public final AtomicInteger bindRequests = new AtomicInteger();
     /** A command status to answer submits with; 0 answers OK. */
     public volatile int failWith;
     /** When set, each submit waits for it before being answered. */
@@ -61,6 +75,12 @@ public final class TestSmsc implements AutoCloseable {
     public volatile String messageId;
     /** Optional parameters added to every {@code submit_sm_resp}. */
     public volatile org.jsmpp.bean.OptionalParameter[] answerParameters = new org.jsmpp.bean.OptionalParameter[0];
+    /**
+     * When set, a final receipt with this {@code stat} ({@code DELIVRD}, {@code UNDELIV}) is sent for each accepted
+     * submit, and answered by the ESME, before the submit is answered: the receipt is handled before the sender
+     * can have recorded the message id, the far end of the race in which it travels right behind the response.
+     */
+    public volatile String receiptBeforeResponse;
     /** Called with each submit as it arrives, before it is answered. */
     public volatile java.util.function.Consumer<SubmitSm> onSubmit = submit -> { };
     private final AtomicLong ids = new AtomicLong(1000);
@@ -70,6 +90,11 @@ public final class TestSmsc implements AutoCloseable {
     private volatile boolean open = true;
 
     public TestSmsc() throws IOException {
+        this(null);
+    }
+
+    /** An SMSC that speaks SMPP only inside TLS, presenting the identity of {@code tls}; plain SMPP when null. */
+    public TestSmsc(javax.net.ssl.SSLContext tls) throws IOException {
         ServerConnectionFactory loopback = new ServerConnectionFactory() {
             @Override
             public ServerConnection listen(int ignored) throws IOException {
@@ -83,7 +108,9 @@ public final class TestSmsc implements AutoCloseable {
 
             @Override
             public ServerConnection listen(int ignored, int timeout, int backlog) throws IOException {
-                ServerSocket socket = new ServerSocket(0, backlog, InetAddress.getLoopbackAddress());
+                ServerSocket socket = tls == null
+                        ? new ServerSocket(0, backlog, InetAddress.getLoopbackAddress())
+                        : tls.getServerSocketFactory().createServerSocket(0, backlog, InetAddress.getLoopbackAddress());
                 socket.setSoTimeout(timeout);
                 port = socket.getLocalPort();
                 return new ServerSocketConnection(socket);
@@ -121,7 +148,10 @@ public final class TestSmsc implements AutoCloseable {
     private void answerBind(SMPPServerSession session) {
         try {
             BindRequest bind = session.waitForBind(5000);
-            if (systemId.equals(bind.getSystemId()) && password.equals(bind.getPassword())) {
+            bindRequests.incrementAndGet();
+            if (refuseBindsWith != 0) {
+                bind.reject(refuseBindsWith);
+            } else if (systemId.equals(bind.getSystemId()) && password.equals(bind.getPassword())) {
                 bind.accept("test-smsc");
                 sessions.add(session);
             } else {
@@ -137,6 +167,25 @@ public final class TestSmsc implements AutoCloseable {
         for (SMPPServerSession session : sessions) {
             sessions.remove(session);
             session.close();
+        }
+    }
+
+    /**
+     * Sends a receipt in the text format of SMPP 3.4 Appendix B and returns once the ESME answered it (having
+     * handed it on).
+     */
+    public static void deliverReceipt(SMPPServerSession session, String messageId, String stat) {
+        String text = "id:" + messageId + " sub:001 dlvrd:" + ("DELIVRD".equals(stat) ? "001" : "000")
+                + " submit date:2611231200 done date:2611231201 stat:" + stat + " err:" + ("DELIVRD".equals(stat)
+                ? "000" : "034") + " text:";
+        try {
+            session.deliverShortMessage("", TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN, "14155550123",
+                    TypeOfNumber.ALPHANUMERIC, NumberingPlanIndicator.UNKNOWN, "OTPGATE",
+                    new ESMClass(MessageMode.DEFAULT, MessageType.SMSC_DEL_RECEIPT, GSMSpecificFeature.DEFAULT),
+                    (byte) 0, (byte) 0, new RegisteredDelivery(0), DataCodings.ZERO,
+                    text.getBytes(StandardCharsets.ISO_8859_1));
+        } catch (Exception e) {
+            throw new IllegalStateException("the receipt for " + messageId + " was not answered", e);
         }
     }
 
@@ -169,9 +218,12 @@ public final class TestSmsc implements AutoCloseable {
                 if (status != 0) {
                     throw new ProcessRequestException("refused", status);
                 }
-                String id = messageId;
-                return new SubmitSmResult(new MessageId(id != null ? id : Long.toHexString(ids.incrementAndGet())),
-                        answerParameters);
+                String id = messageId != null ? messageId : Long.toHexString(ids.incrementAndGet());
+                String stat = receiptBeforeResponse;
+                if (stat != null) {
+                    deliverReceipt(source, id, stat);
+                }
+                return new SubmitSmResult(new MessageId(id), answerParameters);
             } catch (InterruptedException | PDUStringException e) {
                 throw new ProcessRequestException("failed", SMPPConstant.STAT_ESME_RSYSERR);
             } finally {
