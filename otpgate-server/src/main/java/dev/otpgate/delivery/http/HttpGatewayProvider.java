@@ -8,21 +8,14 @@ import dev.otpgate.delivery.provider.ProviderHttp;
 import dev.otpgate.delivery.provider.SendResult;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpMethod;
@@ -36,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * SMS or voice through a gateway that takes a templated HTTP call (Kannel's {@code sendsms}, an in-house
- * gateway, …), with Standard Webhooks receipts. Reasons quote the HTTP status only: the URL, the headers and
+ * gateway, …), with Standard Webhooks receipts ({@link GatewayReceipts}). Reasons quote the HTTP status only: the URL, the headers and
  * the body may hold credentials, the number and the text, and none of them reaches a log line or an exception
  * (S-45).
  */
@@ -46,9 +39,6 @@ final class HttpGatewayProvider extends ConfiguredProvider {
     private static final Set<String> CHANNELS = Set.of("sms", "voice");
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final String JSON = "application/json";
-    /** A gateway's free-text reason is kept only when it looks like a code, never when it could hold a number. */
-    private static final Pattern SAFE_REASON = Pattern.compile("[A-Za-z0-9_.:\\- ]{1,64}");
-    private static final Pattern LONG_DIGITS = Pattern.compile("[0-9]{7,}");
 
     private final HttpProperties settings;
     private final HttpMethod method;
@@ -57,17 +47,12 @@ final class HttpGatewayProvider extends ConfiguredProvider {
     private final Template body;
     private final JsonPointer messageIdPointer;
     private final RestClient client;
-    private final SecretKeySpec receiptKey;
-    private final JsonPointer receiptMessageId;
-    private final JsonPointer receiptStatus;
-    private final JsonPointer receiptReason;
-    private final Clock clock;
+    private final GatewayReceipts receipts;
     private final JsonMapper json = ProviderHttp.JSON;
 
     HttpGatewayProvider(String id, HttpProperties settings, boolean production, Clock clock) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
-        this.clock = clock;
         String prefix = "otpgate.providers." + id + ".";
         if (settings.url() == null || settings.url().isBlank()) {
             throw new IllegalStateException(prefix + "url is required for an http provider");
@@ -110,7 +95,7 @@ final class HttpGatewayProvider extends ConfiguredProvider {
         } else {
             this.body = null;
         }
-        this.messageIdPointer = pointer(prefix + "message-id-pointer", settings.messageIdPointer());
+        this.messageIdPointer = GatewayReceipts.pointer(prefix + "message-id-pointer", settings.messageIdPointer());
         String scheme = sample.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !(scheme.equals("http") && settings.insecureHttp())) {
             throw new IllegalStateException(prefix + "url must use https (set insecure-http: true only for a gateway"
@@ -118,11 +103,7 @@ final class HttpGatewayProvider extends ConfiguredProvider {
         }
         this.client = ProviderHttp.client(id, sample, settings.connectTimeout(), settings.readTimeout(),
                 settings.insecureHttp(), production);
-        HttpProperties.Receipts receipts = settings.receipts();
-        this.receiptKey = receiptKey(prefix + "receipts.secret", receipts.secret());
-        this.receiptMessageId = pointer(prefix + "receipts.message-id-pointer", receipts.messageIdPointer());
-        this.receiptStatus = pointer(prefix + "receipts.status-pointer", receipts.statusPointer());
-        this.receiptReason = pointer(prefix + "receipts.reason-pointer", receipts.reasonPointer());
+        this.receipts = new GatewayReceipts(id, prefix, settings.receipts(), clock);
     }
 
     /** The URL with its placeholders filled by a harmless value: its scheme and host must be fixed. */
@@ -152,33 +133,6 @@ final class HttpGatewayProvider extends ConfiguredProvider {
             }
         }
         return -1;
-    }
-
-    private static JsonPointer pointer(String property, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return JsonPointer.compile(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(property + " is not a JSON Pointer (RFC 6901), such as /id");
-        }
-    }
-
-    private static SecretKeySpec receiptKey(String property, String secret) {
-        if (secret == null || secret.isBlank()) {
-            return null;
-        }
-        String encoded = secret.startsWith("whsec_") ? secret.substring("whsec_".length()) : secret;
-        try {
-            byte[] key = java.util.Base64.getDecoder().decode(encoded);
-            if (key.length < 16) {
-                throw new IllegalStateException(property + " must hold at least 16 bytes");
-            }
-            return new SecretKeySpec(key, "HmacSHA256");
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(property + " must be whsec_ followed by a base64 key");
-        }
     }
 
     @Override
@@ -246,101 +200,12 @@ final class HttpGatewayProvider extends ConfiguredProvider {
         return values;
     }
 
+    private record Response(int status, byte[] body) {}
+
     @Override
     public List<DeliveryReceipt> verify(ReceiptRequest request) throws ReceiptRejectedException {
-        if (receiptKey == null) {
-            throw new ReceiptRejectedException("no receipts.secret configured for provider " + id);
-        }
-        String webhookId = request.header("webhook-id");
-        String timestamp = request.header("webhook-timestamp");
-        String signatures = request.header("webhook-signature");
-        if (webhookId == null || timestamp == null || signatures == null) {
-            throw new ReceiptRejectedException("unsigned receipt");
-        }
-        Instant sent;
-        try {
-            sent = Instant.ofEpochSecond(Long.parseLong(timestamp.trim()));
-        } catch (NumberFormatException | java.time.DateTimeException e) {
-            throw new ReceiptRejectedException("malformed webhook-timestamp");
-        }
-        if (Duration.between(sent, clock.instant()).abs().compareTo(settings.receipts().tolerance()) > 0) {
-            throw new ReceiptRejectedException("receipt timestamp outside the tolerance");
-        }
-        byte[] body = request.body() == null ? new byte[0] : request.body();
-        byte[] expected = sign(webhookId, timestamp, body);
-        boolean valid = false;
-        for (String candidate : signatures.trim().split(" +")) {
-            if (!candidate.startsWith("v1,")) {
-                continue;
-            }
-            byte[] decoded;
-            try {
-                decoded = java.util.Base64.getDecoder().decode(candidate.substring(3));
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            valid |= MessageDigest.isEqual(expected, decoded);
-        }
-        if (!valid) {
-            throw new ReceiptRejectedException("bad receipt signature");
-        }
-        return List.of(receipt(body, sent));
+        return receipts.verify(request);
     }
-
-    private byte[] sign(String webhookId, String timestamp, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(receiptKey);
-            mac.update((webhookId + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private DeliveryReceipt receipt(byte[] body, Instant at) throws ReceiptRejectedException {
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (JacksonException e) {
-            throw new ReceiptRejectedException("receipt body is not JSON");
-        }
-        String messageId = value(root, receiptMessageId);
-        String status = value(root, receiptStatus);
-        if (messageId == null || status == null) {
-            throw new ReceiptRejectedException("receipt without message id or status");
-        }
-        HttpProperties.Receipts receipts = settings.receipts();
-        if (contains(receipts.deliveredValues(), status)) {
-            return new DeliveryReceipt(id, messageId, DeliveryReceipt.Status.DELIVERED, null, at);
-        }
-        if (contains(receipts.undeliveredValues(), status)) {
-            String reason = value(root, receiptReason);
-            if (reason == null || !SAFE_REASON.matcher(reason).matches() || LONG_DIGITS.matcher(reason).find()) {
-                reason = SAFE_REASON.matcher(status).matches() ? status : "undelivered";
-            }
-            return new DeliveryReceipt(id, messageId, DeliveryReceipt.Status.UNDELIVERED, reason, at);
-        }
-        return new DeliveryReceipt(id, messageId, DeliveryReceipt.Status.SENT, null, at);
-    }
-
-    private static boolean contains(List<String> values, String value) {
-        return values.stream().anyMatch(v -> v.equalsIgnoreCase(value));
-    }
-
-    private static String value(JsonNode root, JsonPointer pointer) {
-        if (root == null || pointer == null) {
-            return null;
-        }
-        JsonNode node = root.at(pointer);
-        if (node == null || !node.isValueNode() || node.isNull()) {
-            return null;
-        }
-        String value = node.asString();
-        return value.isBlank() ? null : value;
-    }
-
-    private record Response(int status, byte[] body) {}
 
     /** A receipt's timestamp may be {@code tolerance} either side of now: remembered that long twice over. */
     @Override
