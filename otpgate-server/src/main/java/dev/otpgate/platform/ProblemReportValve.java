@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * header over the size limit or with control bytes, a broken chunked body), and any error status the
  * application left without a body. The body is built from the status alone: nothing of the request is echoed,
  * and the refusal is logged at DEBUG without the request, which can hold a key or a phone number (S-45).
+ *
+ * <p>Tomcat's 501 (a {@code CONNECT}, or a transfer coding other than chunked) becomes a 400: it is a request the
+ * API will never take, not a failure of the server, and a 5xx would page an operator for it.
  */
 final class ProblemReportValve extends ErrorReportValve {
 
@@ -29,6 +32,10 @@ final class ProblemReportValve extends ErrorReportValve {
         int status = response.getStatus();
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
+        }
+        if (status == 501) {
+            status = 400;
+            response.setStatus(status);
         }
         log.debug("The container answered {} before the application could", status);
         try {

@@ -83,10 +83,18 @@ class MalformedRequestTests {
         answers.put("a chunk without its end", api.send("POST /v1/verifications HTTP/1.1",
                 List.of(bearer, "Content-Type: application/json", "Transfer-Encoding: chunked"), "2\r\n{}XX0\r\n\r\n"));
 
+        // Tomcat answers these two 501: a request the API will never take, not a failure of the server.
+        answers.put("an unknown transfer coding", api.send("POST /v1/verifications HTTP/1.1",
+                List.of(bearer, "Content-Type: application/json", "Transfer-Encoding: gzip"), ""));
+        answers.put("CONNECT", api.send("CONNECT /v1/apps HTTP/1.1", List.of(bearer), null));
+
         answers.forEach((what, answer) -> {
             assertThat(answer.status()).as(what + ": " + answer).isEqualTo(400);
             assertProblemWithSecurityHeaders(what, answer);
         });
+        Answer expectation = api.send("GET /v1/apps HTTP/1.1", List.of(bearer, "Expect: nonsense"), null);
+        assertThat(expectation.status()).as(expectation.toString()).isEqualTo(417);
+        assertProblemWithSecurityHeaders("an unknown expectation", expectation);
     }
 
     @Test

@@ -40,6 +40,13 @@ public final class RawHttps {
         }
     }
 
+    /** The server closed the connection while the request was still being written, and no answer arrived. */
+    public static final class ClosedWhileSendingException extends IOException {
+        ClosedWhileSendingException(IOException cause) {
+            super("closed while the request was being sent", cause);
+        }
+    }
+
     private final SSLContext tls;
     private final String host;
     private final int port;
@@ -72,8 +79,18 @@ public final class RawHttps {
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             OutputStream out = socket.getOutputStream();
-            out.write(request);
-            out.flush();
+            try {
+                out.write(request);
+                out.flush();
+            } catch (IOException e) {
+                // The server may answer and close before a long request is fully sent (a bad request line
+                // with a body behind it): its answer can still be read.
+                byte[] received = readAll(socket.getInputStream());
+                if (received.length == 0) {
+                    throw new ClosedWhileSendingException(e);
+                }
+                return parse(received, Duration.ofNanos(System.nanoTime() - started));
+            }
             byte[] received = readAll(socket.getInputStream());
             return parse(received, Duration.ofNanos(System.nanoTime() - started));
         }
@@ -81,6 +98,9 @@ public final class RawHttps {
 
     private static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
+        if (in == null) {
+            return received.toByteArray();
+        }
         byte[] buffer = new byte[8192];
         try {
             for (int n; (n = in.read(buffer)) >= 0; ) {
@@ -99,6 +119,10 @@ public final class RawHttps {
 
     static Answer parse(byte[] bytes, Duration took) throws IOException {
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        // An interim answer (100 Continue to an Expect header) comes before the final one.
+        while (text.startsWith("HTTP/1.1 1") && text.indexOf("\r\n\r\n") > 0) {
+            text = text.substring(text.indexOf("\r\n\r\n") + 4);
+        }
         int end = text.indexOf("\r\n\r\n");
         if (!text.startsWith("HTTP/1.1 ") || end < 0) {
             throw new IOException("no HTTP answer, " + bytes.length + " bytes");
