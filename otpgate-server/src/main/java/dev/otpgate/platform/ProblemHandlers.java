@@ -109,30 +109,6 @@ class ProblemHandlers extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail, errors);
     }
 
-    /**
-     * A copy of a failure for the log that keeps each exception's class and stack frames and drops its message,
-     * down the cause chain.
-     */
-    static final class FailureTrace extends RuntimeException {
-
-        private FailureTrace(Throwable original, FailureTrace cause) {
-            super(original.getClass().getName() + " (message withheld)", cause, false, true);
-            setStackTrace(original.getStackTrace());
-        }
-
-        static FailureTrace of(Throwable failure) {
-            java.util.List<Throwable> chain = new java.util.ArrayList<>();
-            for (Throwable t = failure; t != null && chain.size() < 16 && !chain.contains(t); t = t.getCause()) {
-                chain.add(t);
-            }
-            FailureTrace trace = null;
-            for (int i = chain.size() - 1; i >= 0; i--) {
-                trace = new FailureTrace(chain.get(i), trace);
-            }
-            return trace;
-        }
-    }
-
     private static final java.util.regex.Pattern DUPLICATE =
             java.util.regex.Pattern.compile("Duplicate (?:Object property|field) \"([a-z0-9_]{1,64})\"");
 
