@@ -2,6 +2,7 @@ package dev.otpgate.access;
 
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.ProblemWriter;
+import dev.otpgate.platform.SecurityHeaders;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -36,6 +37,7 @@ class CredentialsInUrlFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (credentialInUrl(request.getQueryString())) {
+            SecurityHeaders.addMissing(response, request.isSecure());
             problems.write(response, new ApiProblem(HttpStatus.BAD_REQUEST, "credentials-in-url",
                     "Credentials in URL", "credentials are accepted only in the Authorization header"));
             return;

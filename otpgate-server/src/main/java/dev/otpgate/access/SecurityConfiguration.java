@@ -4,6 +4,8 @@ import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.OtpgateProperties;
 import dev.otpgate.platform.ProblemWriter;
 import dev.otpgate.platform.RequestBodyLimitFilter;
+import dev.otpgate.platform.SecurityHeaders;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -37,8 +39,22 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-    private static final long HSTS_MAX_AGE_SECONDS = 31_536_000;
-    private static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+    private static final long HSTS_MAX_AGE_SECONDS = SecurityHeaders.HSTS_MAX_AGE_SECONDS;
+    private static final String API_POLICY = SecurityHeaders.API_CONTENT_SECURITY_POLICY;
+
+    /**
+     * A request the firewall refuses (a header or parameter with characters it does not allow) answers a 400
+     * problem. Spring Security's default handler would log the refusal at DEBUG with the firewall's message, which
+     * quotes the refused value: an {@code Authorization} header with a stray byte would put the key in the log (S-45).
+     */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler(ProblemWriter problems) {
+        return (request, response, rejected) -> {
+            SecurityHeaders.addMissing(response, request.isSecure());
+            problems.write(response, new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
+                    "the request carries a path, parameter or header that the server does not accept"));
+        };
+    }
 
     /**
      * Actuator endpoints are served on the management port only ({@code management.server.port}, which

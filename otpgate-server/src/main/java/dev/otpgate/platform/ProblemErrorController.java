@@ -1,6 +1,7 @@
 package dev.otpgate.platform;
 
 import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,7 +12,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Replaces Spring Boot's error page: failures the servlet container produces itself (a malformed request, an
- * error in a filter) still answer with a problem, never HTML or a stack trace (S-47).
+ * error in a filter) still answer with a problem, never HTML or a stack trace (S-47). {@code /error} is not a
+ * resource of the API: asked for directly, it answers 404 like any unknown path.
  */
 @RestController
 @Hidden
@@ -25,6 +27,11 @@ class ProblemErrorController implements ErrorController {
 
     @RequestMapping("/error")
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getDispatcherType() != DispatcherType.ERROR) {
+            SecurityHeaders.addMissing(response, request.isSecure());
+            writer.write(response, ApiProblem.notFound("this resource"));
+            return;
+        }
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer value && value >= 400 ? value : 500;
         writer.write(response, ProblemWriter.forStatus(status, status >= 500

@@ -13,7 +13,9 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -54,9 +56,21 @@ class ProblemHandlers extends ResponseEntityExceptionHandler {
         return apiProblem(problem);
     }
 
+    /**
+     * A request the container or the firewall could not read after all (a malformed parameter in a form body, a
+     * header value the firewall refuses): the client's fault, so 400, and not logged, because these exceptions
+     * quote the offending value. {@link MalformedRequestFilter} refuses most of them before they arise.
+     */
+    @ExceptionHandler({InvalidParameterException.class, RequestRejectedException.class})
+    ResponseEntity<ProblemDetail> unreadableRequest(Exception e) {
+        return apiProblem(new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
+                "the request carries a parameter or header that cannot be read"));
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
-        log.error("Unhandled failure ({})", e.getClass().getSimpleName(), e);
+        // Classes and frames only: exception messages quote whatever the failing code held, input included (S-45).
+        log.error("Unhandled failure ({})", e.getClass().getSimpleName(), FailureTrace.of(e));
         ProblemDetail problem = ProblemWriter.forStatus(500, "The server failed to handle this request.");
         problem.setTitle("Internal error");
         return ResponseEntity.status(500).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);

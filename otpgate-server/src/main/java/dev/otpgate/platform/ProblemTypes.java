@@ -21,4 +21,16 @@ final class ProblemTypes {
             default -> status >= 500 ? "internal-error" : "http-" + status;
         };
     }
+
+    /** A title for a bare status: the reason phrase, or a generic one for a status Spring does not name. */
+    static String titleFor(int status) {
+        return switch (status) {
+            case 400 -> "Invalid request";
+            case 500 -> "Internal error";
+            default -> {
+                org.springframework.http.HttpStatus known = org.springframework.http.HttpStatus.resolve(status);
+                yield known != null ? known.getReasonPhrase() : status >= 500 ? "Server error" : "Client error";
+            }
+        };
+    }
 }

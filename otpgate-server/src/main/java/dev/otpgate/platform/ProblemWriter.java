@@ -41,12 +41,9 @@ public class ProblemWriter {
         response.resetBuffer();
         response.setStatus(problem.getStatus());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        // Also set here because container-level errors (a TRACE refused by Tomcat) skip the header filter.
-        response.setHeader("Cache-Control", "no-store");
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        if (!response.containsHeader("Content-Security-Policy")) {
-            response.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-        }
+        // Also set here because container-level errors (a TRACE refused by Tomcat) skip the header filter; HSTS
+        // is left to the callers that know whether the request came over TLS.
+        SecurityHeaders.addMissing(response, false);
         json.writeValue(response.getOutputStream(), problem);
     }
 
