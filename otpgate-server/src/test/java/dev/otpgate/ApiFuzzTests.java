@@ -43,17 +43,22 @@ import tools.jackson.databind.json.JsonMapper;
  * byte over TLS. It fails on any 5xx, any 4xx that is not a problem (S-47), any answer slower than 5 s, and on
  * a key, phone number or email it sent that shows up in the log or an answer afterwards (S-45).
  *
- * <p>Seeded and replayable: the seed is printed; {@code -Dotpgate.fuzz.seed=<seed>} replays a run and
+ * <p>Seeded and replayable: the build runs one fixed seed, and prints it; {@code -Dotpgate.fuzz.seed=<seed>} replays
+ * a run, {@code -Dotpgate.fuzz.seed=random} draws a new one, and
  * {@code -Dotpgate.fuzz.requests=<n>} changes its length. Request {@code i} depends on the seed and {@code i}
  * only, not on the order in which the threads send them.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.port=0", "management.server.port=0", "logging.level.dev.otpgate=DEBUG",
+        // The shipped levels for the framework, whatever an earlier test of this JVM set: at DEBUG, Spring MVC and
+        // Spring Security log request lines with their query strings, which operations.md warns about.
+        "logging.level.org.springframework.web=INFO", "logging.level.org.springframework.security=INFO",
         "db-scheduler.polling-interval=1s"})
 @ExtendWith(OutputCaptureExtension.class)
 class ApiFuzzTests {
 
     private static final String ADMIN_KEY = ApiKeySecrets.generate();
+    private static final long BUILD_SEED = -7011550633466598777L;
     private static final Duration SLOW = Duration.ofSeconds(5);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -86,7 +91,10 @@ class ApiFuzzTests {
     @Test
     void everyOperationWhenFedHostileRequestsThenAnswersA4xxProblemOrSuccessInTimeAndLeaksNothing_S45_S47(
             CapturedOutput output) throws Exception {
-        long seed = Long.getLong("otpgate.fuzz.seed", new SecureRandom().nextLong());
+        // One fixed seed in the build, so a red build can be replayed and a green one stays green; pass
+        // -Dotpgate.fuzz.seed=random (or any number) to explore further.
+        String given = System.getProperty("otpgate.fuzz.seed", String.valueOf(BUILD_SEED));
+        long seed = given.equals("random") ? new SecureRandom().nextLong() : Long.parseLong(given);
         int count = Integer.getInteger("otpgate.fuzz.requests", 3000);
         System.out.println("ApiFuzzTests seed " + seed + " (replay: -Dotpgate.fuzz.seed=" + seed + "), " + count + " requests");
 
@@ -143,7 +151,9 @@ class ApiFuzzTests {
         assertThat(failures).as("seed %d: %d of %d requests failed, first ones:%n%s", seed, failures.size(), count,
                 String.join("\n", failures.stream().limit(25).toList())).isEmpty();
         String logs = output.getAll().lines()
-                .filter(line -> !line.contains("/v1/dev/messages"))
+                // The dev inbox shows destinations and codes in full by design (embedded mode only), also in the
+                // framework's debug line of its answer, as SecretsStayOutOfOutputTests excludes them.
+                .filter(line -> !line.contains("/v1/dev/messages") && !line.contains("Writing [{messages="))
                 .collect(java.util.stream.Collectors.joining("\n"));
         assertThat(logs).as("control: the server's log was captured").contains("Started ApiFuzzTests");
         String everything = logs + "\n" + String.join("\n", bodies);

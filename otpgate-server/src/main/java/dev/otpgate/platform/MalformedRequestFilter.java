@@ -25,8 +25,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * concrete media type. Later, Tomcat, Spring Security's firewall and Spring MVC would each fail on these with an
  * exception whose message quotes the offending value, a key or a phone number, into a log line and a 500
  * (S-45, S-47). This filter answers 400 (415 for the content type) and quotes nothing. It also has Tomcat parse
- * the parameters here, once, so that one Tomcat refuses (an empty name, too many) fails now and quietly, not later
- * in whichever code asks first (Spring MVC's DEBUG request log does).
+ * the parameters here, once (except for a form body, which must stay unread), so that one Tomcat refuses (an
+ * empty name, too many) fails now and quietly, not later in whichever code asks first (Spring MVC's DEBUG request
+ * log does).
  *
  * <p>It does not judge what the values mean: a well-formed query with an unknown or wrong parameter is left to
  * the endpoint.
@@ -51,15 +52,24 @@ public class MalformedRequestFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
+    private static boolean formBody(HttpServletRequest request) {
+        String contentType = request.getContentType();
+        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    }
+
     private static ApiProblem refusal(HttpServletRequest request) {
         if (!wellFormedQuery(request.getQueryString())) {
             return ApiProblem.invalid("query", "is not valid percent-encoded UTF-8");
         }
-        try {
-            request.getParameterMap();
-        } catch (IllegalStateException e) {
-            // Tomcat's InvalidParameterException; the API reads no form bodies, so parsing one here costs nothing.
-            return ApiProblem.invalid("query", "has a parameter the server cannot read");
+        // A form body is left unread: provider receipts (Twilio, Vonage) are form posts whose raw body the
+        // receipts endpoint reads and checks against their signature. Parsing parameters would consume it.
+        if (!formBody(request)) {
+            try {
+                request.getParameterMap();
+            } catch (IllegalStateException e) {
+                // Tomcat's InvalidParameterException.
+                return ApiProblem.invalid("query", "has a parameter the server cannot read");
+            }
         }
         for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
             String name = names.nextElement();

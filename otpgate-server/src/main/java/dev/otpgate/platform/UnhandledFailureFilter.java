@@ -1,6 +1,8 @@
 package dev.otpgate.platform;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -31,6 +33,12 @@ class UnhandledFailureFilter extends OncePerRequestFilter {
         this.problems = problems;
     }
 
+    /** Error dispatches too: a failure while an error is being answered must not reach Tomcat's logger either. */
+    @Override
+    protected boolean shouldNotFilterErrorDispatch() {
+        return false;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -47,11 +55,26 @@ class UnhandledFailureFilter extends OncePerRequestFilter {
     }
 
     private void answer(HttpServletRequest request, HttpServletResponse response, Exception e) throws IOException {
-        log.error("Unhandled failure ({})", e.getClass().getSimpleName(), FailureTrace.of(e));
+        // While an error is being answered (the container refused a request and dispatched to /error), a failure
+        // of that answer keeps the status the refusal had: the request was bad, the server is not broken.
+        int status = 500;
+        if (request.getDispatcherType() == DispatcherType.ERROR
+                && request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer refused && refused >= 400) {
+            status = refused;
+        }
+        if (status >= 500) {
+            log.error("Unhandled failure ({})", e.getClass().getSimpleName(), FailureTrace.of(e));
+        } else {
+            log.debug("Failure while answering a refused request ({})", e.getClass().getSimpleName(), FailureTrace.of(e));
+        }
         if (!response.isCommitted()) {
             SecurityHeaders.addMissing(response, request.isSecure());
-            ProblemDetail problem = ProblemWriter.forStatus(500, "The server failed to handle this request.");
-            problem.setTitle("Internal error");
+            ProblemDetail problem = status >= 500
+                    ? ProblemWriter.forStatus(500, "The server failed to handle this request.")
+                    : ProblemWriter.forStatus(status, null);
+            if (status >= 500) {
+                problem.setTitle("Internal error");
+            }
             problems.write(response, problem);
         }
     }
@@ -66,6 +89,7 @@ class UnhandledFailureFilter extends OncePerRequestFilter {
                     new FilterRegistrationBean<>(new UnhandledFailureFilter(problems));
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
             registration.addUrlPatterns("/*");
+            registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ERROR);
             return registration;
         }
     }

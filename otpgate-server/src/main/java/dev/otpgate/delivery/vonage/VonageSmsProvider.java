@@ -71,12 +71,11 @@ final class VonageSmsProvider extends ConfiguredProvider {
             "22", // invalid network code
             "29", // non-whitelisted destination
             "33"); // number de-activated
-    private static final DateTimeFormatter VONAGE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z");
 
     private final VonageProperties settings;
     private final RestClient client;
     private final String callbackUrl;
-    private final MACVerifier receiptVerifier;
+    private final VonageReceipts receipts;
     private final Clock clock;
     private final JsonMapper json = ProviderHttp.JSON;
 
@@ -99,15 +98,7 @@ final class VonageSmsProvider extends ConfiguredProvider {
         this.client = ProviderHttp.client(id, settings.baseUrl(), settings.connectTimeout(), settings.readTimeout(),
                 settings.insecureHttp(), production);
         this.callbackUrl = ProviderHttp.receiptUrl(publicUrl, id);
-        if (blank(settings.signatureSecret())) {
-            this.receiptVerifier = null;
-        } else {
-            try {
-                this.receiptVerifier = new MACVerifier(settings.signatureSecret().getBytes(StandardCharsets.UTF_8));
-            } catch (JOSEException e) {
-                throw new IllegalStateException(prefix + "signature-secret must be at least 32 bytes long");
-            }
-        }
+        this.receipts = new VonageReceipts(id, prefix, settings, clock);
     }
 
     @Override
@@ -201,124 +192,6 @@ final class VonageSmsProvider extends ConfiguredProvider {
         return new DeliveryException("vonage: malformed response", false, null);
     }
 
-    @Override
-    public List<DeliveryReceipt> verify(ReceiptRequest request) throws ReceiptRejectedException {
-        if (receiptVerifier == null) {
-            throw new ReceiptRejectedException("no signature-secret configured for provider " + id);
-        }
-        String authorization = request.header("authorization");
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ReceiptRejectedException("unsigned receipt");
-        }
-        SignedJWT jwt;
-        JWTClaimsSet claims;
-        try {
-            jwt = SignedJWT.parse(authorization.substring(7).trim());
-            claims = jwt.getJWTClaimsSet();
-        } catch (ParseException e) {
-            throw new ReceiptRejectedException("malformed receipt token");
-        }
-        if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
-            throw new ReceiptRejectedException("receipt token is not HS256");
-        }
-        try {
-            if (!jwt.verify(receiptVerifier)) {
-                throw new ReceiptRejectedException("bad receipt signature");
-            }
-        } catch (JOSEException e) {
-            throw new ReceiptRejectedException("bad receipt signature");
-        }
-        Instant now = clock.instant();
-        if (claims.getIssueTime() == null) {
-            throw new ReceiptRejectedException("receipt token has no iat");
-        }
-        Instant issued = claims.getIssueTime().toInstant();
-        if (Duration.between(issued, now).abs().compareTo(settings.receiptSkew()) > 0) {
-            throw new ReceiptRejectedException("receipt token is stale");
-        }
-        Object hashClaim = claims.getClaim("payload_hash");
-        if (!(hashClaim instanceof String hash)) {
-            throw new ReceiptRejectedException("receipt token has no payload_hash");
-        }
-        byte[] body = request.body() == null ? new byte[0] : request.body();
-        byte[] expected = HexFormat.of().formatHex(sha256(body)).getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, hash.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
-            throw new ReceiptRejectedException("receipt body does not match its payload_hash");
-        }
-        return List.of(receipt(request, body, now));
-    }
-
-    private DeliveryReceipt receipt(ReceiptRequest request, byte[] body, Instant now) throws ReceiptRejectedException {
-        Map<String, String> fields = fields(request, body);
-        String messageId = fields.getOrDefault("messageId", fields.get("message-id"));
-        String status = fields.get("status");
-        if (blank(messageId) || blank(status)) {
-            throw new ReceiptRejectedException("receipt without messageId or status");
-        }
-        Instant at = now;
-        String timestamp = fields.get("message-timestamp");
-        if (timestamp != null) {
-            try {
-                at = OffsetDateTime.parse(timestamp, VONAGE_TIMESTAMP).toInstant();
-            } catch (DateTimeParseException e) {
-                // keep the arrival time
-            }
-        }
-        return switch (status.toLowerCase(Locale.ROOT)) {
-            case "delivered" -> new DeliveryReceipt(id, messageId, DeliveryReceipt.Status.DELIVERED, null, at);
-            case "failed", "rejected", "expired", "undeliverable" -> new DeliveryReceipt(id, messageId,
-                    DeliveryReceipt.Status.UNDELIVERED, reason(status, fields.get("err-code")), at);
-            default -> new DeliveryReceipt(id, messageId, DeliveryReceipt.Status.SENT, null, at);
-        };
-    }
-
-    private static String reason(String status, String errorCode) {
-        String safeStatus = status.toLowerCase(Locale.ROOT);
-        if (errorCode != null && errorCode.matches("[0-9]{1,6}")) {
-            return "vonage " + safeStatus + ", err-code " + errorCode;
-        }
-        return "vonage " + safeStatus;
-    }
-
-    private Map<String, String> fields(ReceiptRequest request, byte[] body) throws ReceiptRejectedException {
-        String contentType = request.contentType() == null ? "" : request.contentType().toLowerCase(Locale.ROOT);
-        if (contentType.contains("json")) {
-            JsonNode root;
-            try {
-                root = json.readTree(body);
-            } catch (JacksonException e) {
-                throw new ReceiptRejectedException("receipt body is not JSON");
-            }
-            if (root == null || !root.isObject()) {
-                throw new ReceiptRejectedException("receipt body is not a JSON object");
-            }
-            java.util.HashMap<String, String> fields = new java.util.HashMap<>();
-            for (var entry : root.properties()) {
-                if (entry.getValue().isValueNode()) {
-                    fields.put(entry.getKey(), entry.getValue().asString());
-                }
-            }
-            return fields;
-        }
-        java.util.HashMap<String, String> fields = new java.util.HashMap<>();
-        if (request.form() != null) {
-            request.form().forEach((name, values) -> {
-                if (values != null && !values.isEmpty()) {
-                    fields.put(name, values.getFirst());
-                }
-            });
-        }
-        return fields;
-    }
-
-    private static byte[] sha256(byte[] body) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(body);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || !value.isValueNode() || value.isNull() ? null : value.asString();
@@ -329,6 +202,11 @@ final class VonageSmsProvider extends ConfiguredProvider {
     }
 
     private record Response(int status, byte[] body) {}
+
+    @Override
+    public List<DeliveryReceipt> verify(ReceiptRequest request) throws ReceiptRejectedException {
+        return receipts.verify(request);
+    }
 
     /** A receipt's {@code iat} may be {@code receipt-skew} either side of now: remembered that long twice over. */
     @Override
