@@ -20,8 +20,8 @@ import org.springframework.core.Ordered;
 class ContainerErrors {
 
     @Bean
-    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReportValve() {
-        return new ProblemReportValveCustomizer();
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReportValve(OtpgateProperties properties) {
+        return new ProblemReportValveCustomizer(properties.tls().behindProxy());
     }
 
     /** The management port runs in a child context of its own, which does not see the bean above. */
@@ -29,8 +29,8 @@ class ContainerErrors {
     static class ManagementPort {
 
         @Bean
-        WebServerFactoryCustomizer<TomcatServletWebServerFactory> managementProblemReportValve() {
-            return new ProblemReportValveCustomizer();
+        WebServerFactoryCustomizer<TomcatServletWebServerFactory> managementProblemReportValve(OtpgateProperties properties) {
+            return new ProblemReportValveCustomizer(properties.tls().behindProxy());
         }
     }
 
@@ -40,18 +40,24 @@ class ContainerErrors {
      */
     static final class ProblemReportValveCustomizer implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
 
-        @Override
-        public void customize(TomcatServletWebServerFactory factory) {
-            factory.addContextCustomizers(context -> install(context.getParent()));
+        private final boolean behindProxy;
+
+        ProblemReportValveCustomizer(boolean behindProxy) {
+            this.behindProxy = behindProxy;
         }
 
-        static void install(Container host) {
+        @Override
+        public void customize(TomcatServletWebServerFactory factory) {
+            factory.addContextCustomizers(context -> install(context.getParent(), behindProxy));
+        }
+
+        static void install(Container host, boolean behindProxy) {
             for (Valve valve : host.getPipeline().getValves()) {
                 if (valve instanceof ErrorReportValve) {
                     host.getPipeline().removeValve(valve);
                 }
             }
-            host.getPipeline().addValve(new ProblemReportValve());
+            host.getPipeline().addValve(new ProblemReportValve(behindProxy));
             if (host instanceof StandardHost standard) {
                 // The host adds its configured error valve at start unless one of that class is present.
                 standard.setErrorReportValveClass(ProblemReportValve.class.getName());

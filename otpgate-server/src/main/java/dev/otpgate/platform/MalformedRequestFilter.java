@@ -35,9 +35,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class MalformedRequestFilter extends OncePerRequestFilter {
 
     private final ProblemWriter problems;
+    private final boolean behindProxy;
 
-    MalformedRequestFilter(ProblemWriter problems) {
+    MalformedRequestFilter(ProblemWriter problems, boolean behindProxy) {
         this.problems = problems;
+        this.behindProxy = behindProxy;
     }
 
     @Override
@@ -45,7 +47,7 @@ public class MalformedRequestFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         ApiProblem problem = refusal(request);
         if (problem != null) {
-            SecurityHeaders.addMissing(response, request.isSecure());
+            SecurityHeaders.addMissing(response, request.isSecure() || behindProxy);
             problems.write(response, problem);
             return;
         }
@@ -154,9 +156,10 @@ public class MalformedRequestFilter extends OncePerRequestFilter {
 
         /** Right after the credentials-in-URL check (the first filter), before Spring Security. */
         @Bean
-        FilterRegistrationBean<MalformedRequestFilter> malformedRequestFilter(ProblemWriter problems) {
-            FilterRegistrationBean<MalformedRequestFilter> registration =
-                    new FilterRegistrationBean<>(new MalformedRequestFilter(problems));
+        FilterRegistrationBean<MalformedRequestFilter> malformedRequestFilter(ProblemWriter problems,
+                OtpgateProperties properties) {
+            FilterRegistrationBean<MalformedRequestFilter> registration = new FilterRegistrationBean<>(
+                    new MalformedRequestFilter(problems, properties.tls().behindProxy()));
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
             registration.addUrlPatterns("/*");
             return registration;

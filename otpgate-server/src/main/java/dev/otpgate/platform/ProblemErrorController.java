@@ -20,15 +20,17 @@ import org.springframework.web.bind.annotation.RestController;
 class ProblemErrorController implements ErrorController {
 
     private final ProblemWriter writer;
+    private final boolean behindProxy;
 
-    ProblemErrorController(ProblemWriter writer) {
+    ProblemErrorController(ProblemWriter writer, OtpgateProperties properties) {
         this.writer = writer;
+        this.behindProxy = properties.tls().behindProxy();
     }
 
     @RequestMapping("/error")
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (request.getDispatcherType() != DispatcherType.ERROR) {
-            SecurityHeaders.addMissing(response, request.isSecure());
+            SecurityHeaders.addMissing(response, request.isSecure() || behindProxy);
             writer.write(response, ApiProblem.notFound("this resource"));
             return;
         }

@@ -22,7 +22,15 @@ final class ProblemReportValve extends ErrorReportValve {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemReportValve.class);
 
+    /** True behind a TLS-terminating proxy: every client used HTTPS, so HSTS goes on plain-HTTP answers too. */
+    private final boolean behindProxy;
+
     ProblemReportValve() {
+        this(false);
+    }
+
+    ProblemReportValve(boolean behindProxy) {
+        this.behindProxy = behindProxy;
         setShowReport(false);
         setShowServerInfo(false);
     }
@@ -42,7 +50,7 @@ final class ProblemReportValve extends ErrorReportValve {
             response.resetBuffer();
             // No charset: the body is ASCII, and the type stays exactly what every other problem carries.
             response.setContentType("application/problem+json");
-            SecurityHeaders.addMissing(response, request.isSecure());
+            SecurityHeaders.addMissing(response, request.isSecure() || behindProxy);
             Writer writer = response.getReporter();
             if (writer != null) {
                 writer.write(body(status));

@@ -28,9 +28,11 @@ class UnhandledFailureFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(UnhandledFailureFilter.class);
 
     private final ProblemWriter problems;
+    private final boolean behindProxy;
 
-    UnhandledFailureFilter(ProblemWriter problems) {
+    UnhandledFailureFilter(ProblemWriter problems, boolean behindProxy) {
         this.problems = problems;
+        this.behindProxy = behindProxy;
     }
 
     /** Error dispatches too: a failure while an error is being answered must not reach Tomcat's logger either. */
@@ -68,7 +70,7 @@ class UnhandledFailureFilter extends OncePerRequestFilter {
             log.debug("Failure while answering a refused request ({})", e.getClass().getSimpleName(), FailureTrace.of(e));
         }
         if (!response.isCommitted()) {
-            SecurityHeaders.addMissing(response, request.isSecure());
+            SecurityHeaders.addMissing(response, request.isSecure() || behindProxy);
             ProblemDetail problem = status >= 500
                     ? ProblemWriter.forStatus(500, "The server failed to handle this request.")
                     : ProblemWriter.forStatus(status, null);
@@ -84,9 +86,10 @@ class UnhandledFailureFilter extends OncePerRequestFilter {
 
         /** Inside the two refusing filters, outside Spring Security and everything else. */
         @Bean
-        FilterRegistrationBean<UnhandledFailureFilter> unhandledFailureFilter(ProblemWriter problems) {
-            FilterRegistrationBean<UnhandledFailureFilter> registration =
-                    new FilterRegistrationBean<>(new UnhandledFailureFilter(problems));
+        FilterRegistrationBean<UnhandledFailureFilter> unhandledFailureFilter(ProblemWriter problems,
+                OtpgateProperties properties) {
+            FilterRegistrationBean<UnhandledFailureFilter> registration = new FilterRegistrationBean<>(
+                    new UnhandledFailureFilter(problems, properties.tls().behindProxy()));
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
             registration.addUrlPatterns("/*");
             registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ERROR);

@@ -71,6 +71,23 @@ class BehindProxyTests {
     }
 
     @Test
+    void answersWhenTheContainerOrAnEarlyFilterRefusesARequestThenTheyCarryHstsToo_S37() throws Exception {
+        // Refused before the security chain runs: by Tomcat (a NUL in the path) and by the malformed-request
+        // filter (a query that is not UTF-8). Sent over a raw socket, so nothing normalises the request line.
+        for (String requestLine : List.of("GET /v1/apps%00 HTTP/1.1", "GET /v1/apps?x=%ff HTTP/1.1")) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(answer).as(requestLine).startsWith("HTTP/1.1 400").contains("application/problem+json");
+                assertThat(answer.toLowerCase(java.util.Locale.ROOT)).as(requestLine)
+                        .contains("strict-transport-security: max-age=31536000");
+            }
+        }
+    }
+
+    @Test
     void schemeWhenATrustedProxySaysHttpsThenUrlsBuiltFromTheRequestSayHttps_S27_S37() throws Exception {
         assertThat(serverUrl(get("127.0.0.1", "/v1/openapi.json", "https"))).startsWith("https://");
         assertThat(serverUrl(get("127.0.0.1", "/v1/openapi.json", "http"))).startsWith("http://");

@@ -16,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ExtendWith(OutputCaptureExtension.class)
 class UnhandledFailureFilterTests {
 
-    private final UnhandledFailureFilter filter = new UnhandledFailureFilter(new ProblemWriter(JsonMapper.builder().build()));
+    private final UnhandledFailureFilter filter = new UnhandledFailureFilter(new ProblemWriter(JsonMapper.builder().build()), false);
 
     @Test
     void failureWhenItEscapesTheChainThenA500ProblemAnswersAndTheLogHasItsClassAndFramesButNotItsMessage_S45_S47(
