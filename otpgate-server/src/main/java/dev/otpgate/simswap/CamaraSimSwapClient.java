@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import javax.net.ssl.SSLContext;
+import org.springframework.boot.ssl.SslBundles;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,11 +67,17 @@ final class CamaraSimSwapClient {
             .build();
 
     CamaraSimSwapClient(SimSwapProperties properties, boolean production, Clock clock) {
+        this(properties, production, clock, null);
+    }
+
+    /** @param bundles the SSL bundles {@code otpgate.sim-swap.ssl-bundle} names; {@code null}: none defined */
+    CamaraSimSwapClient(SimSwapProperties properties, boolean production, Clock clock, SslBundles bundles) {
         properties.validate(production);
+        SSLContext trust = ProviderHttp.sslContext(bundles, "otpgate.sim-swap.ssl-bundle", properties.sslBundle());
         this.api = ProviderHttp.client("sim-swap", properties.baseUrl(), properties.connectTimeout(),
-                properties.readTimeout(), properties.insecureHttp(), production);
+                properties.readTimeout(), properties.insecureHttp(), production, trust);
         RestClient tokenHttp = ProviderHttp.client("sim-swap", properties.tokenUrl(), properties.connectTimeout(),
-                        properties.readTimeout(), properties.insecureHttp(), production)
+                        properties.readTimeout(), properties.insecureHttp(), production, trust)
                 .mutate()
                 // What Spring Security's own token client uses: a form out, an OAuth 2.0 token response in.
                 .configureMessageConverters(converters -> converters.disableDefaults()

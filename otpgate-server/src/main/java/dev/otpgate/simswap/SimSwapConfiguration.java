@@ -5,6 +5,7 @@ import dev.otpgate.delivery.SendGate;
 import dev.otpgate.platform.OtpgateProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,9 +19,9 @@ class SimSwapConfiguration {
 
     @Bean
     SendGate simSwapGate(SimSwapProperties properties, OtpgateProperties otpgate, AppDirectory apps,
-            ApplicationEventPublisher events, MeterRegistry meters, Clock clock) {
+            ApplicationEventPublisher events, MeterRegistry meters, Clock clock, SslBundles bundles) {
         CamaraSimSwapClient client = properties.configured()
-                ? new CamaraSimSwapClient(properties, otpgate.production(), clock) : null;
+                ? new CamaraSimSwapClient(properties, otpgate.production(), clock, bundles) : null;
         return new SimSwapGate(apps, client, events, meters, clock);
     }
 }

@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param connectTimeout how long to wait for a TCP and TLS connection
  * @param readTimeout how long to wait for an answer, for the token and for the check
  * @param insecureHttp allow {@code http://} URLs, for a test peer only; refused in production mode
+ * @param sslBundle the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) whose trust material alone the API
+ *        and token calls trust; unset: the JVM's trust store
  */
 @ConfigurationProperties("otpgate.sim-swap")
 record SimSwapProperties(
@@ -27,7 +29,8 @@ record SimSwapProperties(
         String scope,
         @DefaultValue("3s") Duration connectTimeout,
         @DefaultValue("3s") Duration readTimeout,
-        @DefaultValue("false") boolean insecureHttp) {
+        @DefaultValue("false") boolean insecureHttp,
+        String sslBundle) {
 
     boolean configured() {
         return baseUrl != null;
@@ -72,6 +75,6 @@ record SimSwapProperties(
         return "SimSwapProperties[baseUrl=" + baseUrl + ", tokenUrl=" + tokenUrl + ", clientId=" + clientId
                 + ", clientSecret=" + (clientSecret == null ? "null" : "(hidden)") + ", scope=" + scope
                 + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout + ", insecureHttp="
-                + insecureHttp + "]";
+                + insecureHttp + ", sslBundle=" + sslBundle + "]";
     }
 }

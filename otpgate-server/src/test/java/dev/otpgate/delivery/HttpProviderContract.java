@@ -3,17 +3,22 @@ package dev.otpgate.delivery;
 import dev.otpgate.delivery.provider.ProviderHttp;
 import dev.otpgate.delivery.provider.Provider;
 import dev.otpgate.delivery.provider.DeliveryException;
+import dev.otpgate.delivery.provider.SendResult;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.otpgate.delivery.smpp.TestCertificates;
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,21 +26,59 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslStoreBundle;
 
 /**
  * The provider contract for adapters that call their vendor over HTTP through {@link ProviderHttp}: one WireMock
- * peer with a plain HTTP port for the provider under test and an HTTPS port whose self-signed certificate the JVM
- * does not trust. Subclasses say where the vendor's API listens, what its acceptance looks like and how it refuses.
+ * peer with a plain HTTP port for the provider under test and an HTTPS port whose certificate, for
+ * {@code localhost}, comes from a CA made for the test: the JVM does not trust it, an SSL bundle can. Subclasses
+ * say where the vendor's API listens, what its acceptance looks like and how it refuses.
  */
 public abstract class HttpProviderContract extends ProviderContract {
 
+    /** The bundle in {@link #bundles} that trusts the peer's CA. */
+    protected static final String PEER_BUNDLE = "peer";
+    /** The bundle in {@link #bundles} that trusts another CA only. */
+    protected static final String OTHER_BUNDLE = "other";
+
     protected WireMockServer peer;
+    /** The CA that signed the peer's HTTPS certificate. */
+    protected TestCertificates.Authority peerCa;
+    protected SslBundles bundles;
+
+    /** Where the peer's key store, and any PEM file a subclass writes, go. */
+    @TempDir
+    protected Path tls;
 
     @BeforeEach
     void startPeer() {
+        peerCa = TestCertificates.Authority.create("provider peer test CA");
+        Path keyStore = peerCa.issue("localhost").writeKeyStore(tls);
         peer = new WireMockServer(options().dynamicPort().dynamicHttpsPort()
+                .keystorePath(keyStore.toString()).keystoreType("PKCS12")
+                .keystorePassword(TestCertificates.Identity.KEY_STORE_PASSWORD)
+                .keyManagerPassword(TestCertificates.Identity.KEY_STORE_PASSWORD)
                 .http2PlainDisabled(true).http2TlsDisabled(true));
         peer.start();
+        DefaultSslBundleRegistry registry = new DefaultSslBundleRegistry();
+        registry.registerBundle(PEER_BUNDLE, trusting(peerCa));
+        registry.registerBundle(OTHER_BUNDLE, trusting(TestCertificates.Authority.create("another test CA")));
+        bundles = registry;
+    }
+
+    private static SslBundle trusting(TestCertificates.Authority ca) {
+        try {
+            KeyStore trustStore = KeyStore.getInstance("PKCS12");
+            trustStore.load(null, null);
+            trustStore.setCertificateEntry("ca", ca.certificate());
+            return SslBundle.of(SslStoreBundle.of(null, null, trustStore));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterEach
@@ -48,10 +91,21 @@ public abstract class HttpProviderContract extends ProviderContract {
         return URI.create("http://localhost:" + peer.port());
     }
 
-    /** The peer's HTTPS base URL: its certificate is self-signed. */
+    /** The peer's HTTPS base URL: the JVM does not trust its certificate's CA. */
     protected URI untrustedHttpsUrl() {
+        return httpsUrl();
+    }
+
+    /** The peer's HTTPS base URL, {@code https://localhost:<port>}, the name its certificate is for. */
+    protected URI httpsUrl() {
         return URI.create("https://localhost:" + peer.httpsPort());
     }
+
+    /**
+     * The provider under test against {@code httpsUrl}, with {@code ssl-bundle: <bundleName>} in its configuration
+     * and {@code bundles} as the application's SSL bundles.
+     */
+    protected abstract Provider providerTrusting(URI httpsUrl, SslBundles bundles, String bundleName) throws Exception;
 
     /** The vendor's endpoint the adapter calls, such as {@code post(urlEqualTo("/sms/json"))}. */
     protected abstract MappingBuilder endpoint();
@@ -123,6 +177,46 @@ public abstract class HttpProviderContract extends ProviderContract {
         List<String> loggers = new ArrayList<>(super.loggers());
         loggers.addAll(List.of("dev.otpgate.delivery", "org.springframework.web", "org.springframework.http"));
         return loggers;
+    }
+
+    @Test
+    protected void sendWhenTheSslBundleTrustsThePeersCaThenItIsAccepted_S08() throws Exception {
+        String messageId = peerAccepts();
+
+        SendResult result = providerTrusting(httpsUrl(), bundles, PEER_BUNDLE).send(message());
+
+        assertThat(result.providerMessageId()).isEqualTo(messageId);
+        assertPeerReceivedOne(message().to(), CODE);
+    }
+
+    @Test
+    protected void sendWhenTheSslBundleTrustsAnotherCaThenItIsRefused_S08() throws Exception {
+        peerAccepts();
+
+        DeliveryException e = sendFails(providerTrusting(httpsUrl(), bundles, OTHER_BUNDLE));
+
+        assertThat(e.permanent()).as(e.getMessage()).isFalse();
+        assertThat(e.getMessage()).endsWith("TLS handshake failed");
+        assertPeerReceivedNothing();
+    }
+
+    /** The bundle replaces the trust anchors only: the certificate is for localhost, the URL names 127.0.0.1. */
+    @Test
+    protected void sendWhenTheSslBundleTrustsThePeerButTheHostNameDiffersThenItIsRefused_S08() throws Exception {
+        peerAccepts();
+
+        DeliveryException e = sendFails(providerTrusting(
+                URI.create("https://127.0.0.1:" + peer.httpsPort()), bundles, PEER_BUNDLE));
+
+        assertThat(e.permanent()).as(e.getMessage()).isFalse();
+        assertPeerReceivedNothing();
+    }
+
+    @Test
+    protected void startWhenTheSslBundleIsNotDefinedThenItFailsNamingTheSetting_S08() {
+        assertThatThrownBy(() -> providerTrusting(httpsUrl(), bundles, "missing"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageMatching("otpgate\\.providers\\.[\\w-]+\\.ssl-bundle names the SSL bundle missing, .*");
     }
 
     @Test

@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -78,7 +79,7 @@ class SimSwapGateTests {
 
     SimSwapProperties properties(Duration readTimeout) {
         return new SimSwapProperties(camara.baseUrl(), camara.tokenUrl(), CamaraSimSwapStub.CLIENT_ID,
-                CamaraSimSwapStub.CLIENT_SECRET, "sim-swap:check", Duration.ofSeconds(2), readTimeout, true);
+                CamaraSimSwapStub.CLIENT_SECRET, "sim-swap:check", Duration.ofSeconds(2), readTimeout, true, null);
     }
 
     SimSwapGate gate() {
@@ -309,7 +310,7 @@ class SimSwapGateTests {
     void checkWhenTokenEndpointRefusesClientThenOnErrorDecides_S07(String onError, CapturedOutput output) {
         String app = app("app_badclient", true, 24, onError);
         SimSwapProperties wrongSecret = new SimSwapProperties(camara.baseUrl(), camara.tokenUrl(),
-                CamaraSimSwapStub.CLIENT_ID, "not-the-secret-Yp2", null, Duration.ofSeconds(2), Duration.ofSeconds(3), true);
+                CamaraSimSwapStub.CLIENT_ID, "not-the-secret-Yp2", null, Duration.ofSeconds(2), Duration.ofSeconds(3), true, null);
         SimSwapGate gate = new SimSwapGate(directory, new CamaraSimSwapClient(wrongSecret, false, clock), events::add,
                 meters, clock);
 
@@ -326,7 +327,7 @@ class SimSwapGateTests {
         String app = app("app_badscope", true, 24, "fail-closed");
         SimSwapProperties wrongScope = new SimSwapProperties(camara.baseUrl(), camara.tokenUrl(),
                 CamaraSimSwapStub.CLIENT_ID, CamaraSimSwapStub.CLIENT_SECRET, "sim-swap:retrieve-date",
-                Duration.ofSeconds(2), Duration.ofSeconds(3), true);
+                Duration.ofSeconds(2), Duration.ofSeconds(3), true, null);
         SimSwapGate gate = new SimSwapGate(directory, new CamaraSimSwapClient(wrongScope, false, clock), events::add,
                 meters, clock);
 
@@ -378,15 +379,27 @@ class SimSwapGateTests {
     @Test
     void startWhenHttpWithoutInsecureHttpOrSecretMissingThenRefusedNamingTheProperty() {
         SimSwapProperties plainHttp = new SimSwapProperties(camara.baseUrl(), camara.tokenUrl(), "id", "secret", null,
-                Duration.ofSeconds(2), Duration.ofSeconds(3), false);
+                Duration.ofSeconds(2), Duration.ofSeconds(3), false, null);
         SimSwapProperties noSecret = new SimSwapProperties(URI.create("https://camara.example.com"),
                 URI.create("https://auth.example.com/token"), "id", null, null, Duration.ofSeconds(2),
-                Duration.ofSeconds(3), false);
+                Duration.ofSeconds(3), false, null);
 
         assertThatThrownBy(() -> new CamaraSimSwapClient(plainHttp, false, clock))
                 .hasMessageStartingWith("otpgate.sim-swap.base-url must use https");
         assertThatThrownBy(() -> new CamaraSimSwapClient(noSecret, false, clock))
                 .hasMessageStartingWith("otpgate.sim-swap.client-secret is required");
+    }
+
+    @Test
+    void startWhenSslBundleNamesNoDefinedBundleThenRefusedNamingTheSetting_S08() {
+        SimSwapProperties unknownBundle = new SimSwapProperties(URI.create("https://camara.example.com"),
+                URI.create("https://auth.example.com/token"), "id", "secret", null, Duration.ofSeconds(2),
+                Duration.ofSeconds(3), false, "camara-ca");
+
+        assertThatThrownBy(() -> new CamaraSimSwapClient(unknownBundle, false, clock, new DefaultSslBundleRegistry()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("otpgate.sim-swap.ssl-bundle names the SSL bundle camara-ca, which is not defined under "
+                        + "spring.ssl.bundle");
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.otpgate.delivery.provider.SendResult;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import org.springframework.boot.ssl.SslBundles;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,7 +51,7 @@ final class HttpGatewayProvider extends ConfiguredProvider {
     private final GatewayReceipts receipts;
     private final JsonMapper json = ProviderHttp.JSON;
 
-    HttpGatewayProvider(String id, HttpProperties settings, boolean production, Clock clock) {
+    HttpGatewayProvider(String id, HttpProperties settings, boolean production, Clock clock, SslBundles bundles) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
         String prefix = "otpgate.providers." + id + ".";
@@ -102,7 +103,8 @@ final class HttpGatewayProvider extends ConfiguredProvider {
                     + " on this host)");
         }
         this.client = ProviderHttp.client(id, sample, settings.connectTimeout(), settings.readTimeout(),
-                settings.insecureHttp(), production);
+                settings.insecureHttp(), production,
+                ProviderHttp.sslContext(bundles, prefix + "ssl-bundle", settings.sslBundle()));
         this.receipts = new GatewayReceipts(id, prefix, settings.receipts(), clock);
     }
 

@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param successStatus the statuses that mean accepted; empty: any 2xx
  * @param messageIdPointer a JSON Pointer to the gateway's message id in its JSON answer; unset: the message
  *        reference is the id (put {@code {reference}} in the request so the gateway's receipts can quote it)
+ * @param sslBundle the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) whose trust material alone this
+ *        provider trusts; unset: the JVM's trust store
  */
 record HttpProperties(
         @DefaultValue("http") String type,
@@ -32,7 +34,8 @@ record HttpProperties(
         @DefaultValue("10s") Duration readTimeout,
         @DefaultValue("100") int priority,
         @DefaultValue("sms") List<String> channels,
-        @DefaultValue Receipts receipts) {
+        @DefaultValue Receipts receipts,
+        String sslBundle) {
 
     /**
      * Standard Webhooks receipts.

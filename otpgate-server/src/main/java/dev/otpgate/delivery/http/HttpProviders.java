@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -18,15 +19,20 @@ class HttpProviders implements ProviderSource {
     private final List<Provider> providers;
 
     @Autowired
-    HttpProviders(Environment environment, OtpgateProperties properties, Clock clock) {
-        this(Binder.get(environment), properties.production(), clock);
+    HttpProviders(Environment environment, OtpgateProperties properties, Clock clock, SslBundles bundles) {
+        this(Binder.get(environment), properties.production(), clock, bundles);
     }
 
     HttpProviders(Binder binder, boolean production, Clock clock) {
+        this(binder, production, clock, null);
+    }
+
+    /** @param bundles the SSL bundles {@code ssl-bundle} names; {@code null}: none defined */
+    HttpProviders(Binder binder, boolean production, Clock clock, SslBundles bundles) {
         List<Provider> list = new ArrayList<>();
         for (String id : ProviderSource.idsOfType(binder, "http")) {
             HttpProperties settings = binder.bind("otpgate.providers." + id, HttpProperties.class).get();
-            list.add(new HttpGatewayProvider(id, settings, production, clock));
+            list.add(new HttpGatewayProvider(id, settings, production, clock, bundles));
         }
         this.providers = List.copyOf(list);
     }

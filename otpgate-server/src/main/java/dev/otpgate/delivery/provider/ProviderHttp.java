@@ -11,12 +11,16 @@ import java.nio.charset.StandardCharsets;
 import org.springframework.util.MultiValueMap;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 /**
  * The HTTP client every HTTP provider adapter uses (S-08): the JDK client on HTTP/1.1, the JVM's trust store
- * with full certificate and host name validation, bounded connect and read timeouts, no redirects. Plain
+ * or the provider's own SSL bundle ({@code ssl-bundle}), with full certificate and host name validation either
+ * way, bounded connect and read timeouts, no redirects. Plain
  * {@code http://} is refused unless the provider's configuration opts in with {@code insecure-http: true},
  * which is meant for a gateway on the same host or a test peer and is refused in production mode.
  *
@@ -98,12 +102,21 @@ public final class ProviderHttp {
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** {@link #client(String, URI, Duration, Duration, boolean, boolean, SSLContext)} with the JVM's trust store. */
+    public static RestClient client(String providerId, URI baseUrl, Duration connectTimeout, Duration readTimeout,
+            boolean insecureHttp, boolean production) {
+        return client(providerId, baseUrl, connectTimeout, readTimeout, insecureHttp, production, null);
+    }
+
     /**
      * @param providerId for the messages of a refused configuration
      * @param baseUrl the provider's base URL
+     * @param trust what the client trusts, from {@link #sslContext}; {@code null}: the JVM's trust store. Either
+     *        way the JDK client verifies the host name against the certificate: a context replaces the trust
+     *        anchors, never the checks
      */
     public static RestClient client(String providerId, URI baseUrl, Duration connectTimeout, Duration readTimeout,
-            boolean insecureHttp, boolean production) {
+            boolean insecureHttp, boolean production, SSLContext trust) {
         String scheme = baseUrl.getScheme();
         if ("http".equalsIgnoreCase(scheme)) {
             if (!insecureHttp) {
@@ -117,13 +130,39 @@ public final class ProviderHttp {
         } else if (!"https".equalsIgnoreCase(scheme)) {
             throw new IllegalStateException("otpgate.providers." + providerId + ".base-url must be an https URL");
         }
-        HttpClient http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (trust != null) {
+            builder.sslContext(trust);
+        }
+        HttpClient http = builder.build();
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
         factory.setReadTimeout(readTimeout);
         return RestClient.builder().requestFactory(factory).baseUrl(baseUrl.toString()).build();
+    }
+
+    /**
+     * The TLS context of the SSL bundle a provider names in {@code property} (Spring Boot's
+     * {@code spring.ssl.bundle.*}), or {@code null} when it names none: the JVM's trust store then applies. A name
+     * no bundle has stops start-up rather than falling back to the JVM's trust store, which would trust more than
+     * the operator asked for. The bundle's own protocol and cipher options are not applied.
+     *
+     * @param bundles the application's bundles; {@code null}: none defined
+     */
+    public static SSLContext sslContext(SslBundles bundles, String property, String bundleName) {
+        if (bundleName == null || bundleName.isBlank()) {
+            return null;
+        }
+        try {
+            if (bundles == null) {
+                throw new NoSuchSslBundleException(bundleName, "no SSL bundles are defined");
+            }
+            return bundles.getBundle(bundleName).createSslContext();
+        } catch (NoSuchSslBundleException e) {
+            throw new IllegalStateException(property + " names the SSL bundle " + bundleName
+                    + ", which is not defined under spring.ssl.bundle");
+        }
     }
 }

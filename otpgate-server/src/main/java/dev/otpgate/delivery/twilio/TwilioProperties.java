@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param messagingServiceSid a Twilio Messaging Service that picks the sender for SMS
  * @param insecureHttp allow a plain {@code http://} base URL (test peers only; refused in production mode)
  * @param voice the {@code <Say>} voice, such as {@code Polly.Joanna} or {@code alice}; unset: Twilio's default
+ * @param sslBundle the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) whose trust material alone this
+ *        provider trusts; unset: the JVM's trust store
  */
 record TwilioProperties(
         String type,
@@ -26,7 +28,8 @@ record TwilioProperties(
         @DefaultValue("false") boolean insecureHttp,
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("10s") Duration readTimeout,
-        String voice) {
+        String voice,
+        String sslBundle) {
 
     @Override
     public String toString() {

@@ -9,6 +9,7 @@ import dev.otpgate.delivery.provider.SendResult;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import org.springframework.boot.ssl.SslBundles;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -53,12 +54,19 @@ final class TwilioProvider extends ConfiguredProvider {
     private final Clock clock;
 
     TwilioProvider(String id, TwilioProperties settings, URI publicUrl, boolean production, Clock clock) {
+        this(id, settings, publicUrl, production, clock, null);
+    }
+
+    /** @param bundles the SSL bundles {@code ssl-bundle} names; {@code null}: none defined */
+    TwilioProvider(String id, TwilioProperties settings, URI publicUrl, boolean production, Clock clock,
+            SslBundles bundles) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
         this.statusCallback = ProviderHttp.receiptUrl(publicUrl, id);
         this.http = ProviderHttp.client(id, settings.baseUrl(), settings.connectTimeout(), settings.readTimeout(),
-                settings.insecureHttp(), production);
+                settings.insecureHttp(), production,
+                ProviderHttp.sslContext(bundles, "otpgate.providers." + id + ".ssl-bundle", settings.sslBundle()));
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (settings.accountSid() + ":" + settings.authToken()).getBytes(StandardCharsets.UTF_8));
     }

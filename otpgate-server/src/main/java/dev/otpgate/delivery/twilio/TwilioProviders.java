@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +25,11 @@ class TwilioProviders implements ProviderSource {
     private final List<Provider> providers;
 
     TwilioProviders(Environment environment, OtpgateProperties properties, Clock clock) {
+        this(environment, properties, clock, null);
+    }
+
+    @Autowired
+    TwilioProviders(Environment environment, OtpgateProperties properties, Clock clock, SslBundles bundles) {
         Map<String, TwilioProperties> entries = Binder.get(environment)
                 .bind("otpgate.providers", Bindable.mapOf(String.class, TwilioProperties.class))
                 .orElse(Map.of());
@@ -30,7 +37,7 @@ class TwilioProviders implements ProviderSource {
         entries.forEach((id, settings) -> {
             if (TYPE.equals(settings.type())) {
                 channels.add(new TwilioProvider(id, validated(id, settings), properties.publicUrl(),
-                        properties.production(), clock));
+                        properties.production(), clock, bundles));
             }
         });
         this.providers = List.copyOf(channels);
@@ -60,7 +67,8 @@ class TwilioProviders implements ProviderSource {
         }
         return new TwilioProperties(settings.type(), List.copyOf(channels), settings.priority(), settings.baseUrl(),
                 settings.accountSid(), settings.authToken(), settings.from(), settings.messagingServiceSid(),
-                settings.insecureHttp(), settings.connectTimeout(), settings.readTimeout(), settings.voice());
+                settings.insecureHttp(), settings.connectTimeout(), settings.readTimeout(), settings.voice(),
+                settings.sslBundle());
     }
 
     private static void require(String value, String property) {

@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param from the default sender id, used when the app has none
  * @param signatureSecret the account's signature secret: receipts carry a JWT signed with it (HS256)
  * @param receiptSkew how far a receipt's {@code iat} may be from the server's clock
+ * @param sslBundle the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) whose trust material alone this
+ *        provider trusts; unset: the JVM's trust store
  */
 record VonageProperties(
         @DefaultValue("vonage") String type,
@@ -24,7 +26,8 @@ record VonageProperties(
         @DefaultValue("10s") Duration readTimeout,
         @DefaultValue("5m") Duration receiptSkew,
         @DefaultValue("100") int priority,
-        @DefaultValue("sms") List<String> channels) {
+        @DefaultValue("sms") List<String> channels,
+        String sslBundle) {
 
     @Override
     public String toString() {

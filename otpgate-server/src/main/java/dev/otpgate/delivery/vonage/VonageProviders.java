@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -19,15 +20,20 @@ class VonageProviders implements ProviderSource {
     private final List<Provider> providers;
 
     @Autowired
-    VonageProviders(Environment environment, OtpgateProperties properties, Clock clock) {
-        this(Binder.get(environment), properties.publicUrl(), properties.production(), clock);
+    VonageProviders(Environment environment, OtpgateProperties properties, Clock clock, SslBundles bundles) {
+        this(Binder.get(environment), properties.publicUrl(), properties.production(), clock, bundles);
     }
 
     VonageProviders(Binder binder, URI publicUrl, boolean production, Clock clock) {
+        this(binder, publicUrl, production, clock, null);
+    }
+
+    /** @param bundles the SSL bundles {@code ssl-bundle} names; {@code null}: none defined */
+    VonageProviders(Binder binder, URI publicUrl, boolean production, Clock clock, SslBundles bundles) {
         List<Provider> list = new ArrayList<>();
         for (String id : ProviderSource.idsOfType(binder, "vonage")) {
             VonageProperties settings = binder.bind("otpgate.providers." + id, VonageProperties.class).get();
-            list.add(new VonageSmsProvider(id, settings, publicUrl, production, clock));
+            list.add(new VonageSmsProvider(id, settings, publicUrl, production, clock, bundles));
         }
         this.providers = List.copyOf(list);
     }

@@ -8,6 +8,7 @@ import dev.otpgate.delivery.provider.ProviderHttp;
 import dev.otpgate.delivery.provider.SendResult;
 import java.net.URI;
 import java.time.Clock;
+import org.springframework.boot.ssl.SslBundles;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -63,7 +64,8 @@ final class VonageSmsProvider extends ConfiguredProvider {
     private final Clock clock;
     private final JsonMapper json = ProviderHttp.JSON;
 
-    VonageSmsProvider(String id, VonageProperties settings, URI publicUrl, boolean production, Clock clock) {
+    VonageSmsProvider(String id, VonageProperties settings, URI publicUrl, boolean production, Clock clock,
+            SslBundles bundles) {
         super(id, settings.channels(), settings.priority());
         this.settings = settings;
         this.clock = clock;
@@ -80,7 +82,8 @@ final class VonageSmsProvider extends ConfiguredProvider {
             }
         }
         this.client = ProviderHttp.client(id, settings.baseUrl(), settings.connectTimeout(), settings.readTimeout(),
-                settings.insecureHttp(), production);
+                settings.insecureHttp(), production,
+                ProviderHttp.sslContext(bundles, prefix + "ssl-bundle", settings.sslBundle()));
         this.callbackUrl = ProviderHttp.receiptUrl(publicUrl, id);
         this.receipts = new VonageReceipts(id, prefix, settings, clock);
     }

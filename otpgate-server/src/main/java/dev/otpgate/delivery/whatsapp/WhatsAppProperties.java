@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        not listed is tried by its language, then sent as is with {@code -} turned into {@code _}
  * @param appSecret the Meta app secret that signs status webhooks ({@code X-Hub-Signature-256}); unset: receipts
  *        for this provider are refused
+ * @param sslBundle the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) whose trust material alone this
+ *        provider trusts; unset: the JVM's trust store
  */
 record WhatsAppProperties(
         String type,
@@ -30,7 +32,8 @@ record WhatsAppProperties(
         String appSecret,
         @DefaultValue("false") boolean insecureHttp,
         @DefaultValue("5s") Duration connectTimeout,
-        @DefaultValue("10s") Duration readTimeout) {
+        @DefaultValue("10s") Duration readTimeout,
+        String sslBundle) {
 
     @Override
     public String toString() {

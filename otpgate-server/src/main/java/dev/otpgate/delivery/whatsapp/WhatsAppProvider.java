@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
+import org.springframework.boot.ssl.SslBundles;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -48,10 +49,16 @@ final class WhatsAppProvider extends ConfiguredProvider {
     private final String path;
 
     WhatsAppProvider(String id, WhatsAppProperties settings, boolean production) {
+        this(id, settings, production, null);
+    }
+
+    /** @param bundles the SSL bundles {@code ssl-bundle} names; {@code null}: none defined */
+    WhatsAppProvider(String id, WhatsAppProperties settings, boolean production, SslBundles bundles) {
         super(id, List.of("whatsapp"), settings.priority()); // WhatsApp only, whatever channels says
         this.settings = settings;
         this.http = ProviderHttp.client(id, settings.baseUrl(), settings.connectTimeout(), settings.readTimeout(),
-                settings.insecureHttp(), production);
+                settings.insecureHttp(), production,
+                ProviderHttp.sslContext(bundles, "otpgate.providers." + id + ".ssl-bundle", settings.sslBundle()));
         this.path = "/" + settings.apiVersion() + "/" + settings.phoneNumberId() + "/messages";
     }
 

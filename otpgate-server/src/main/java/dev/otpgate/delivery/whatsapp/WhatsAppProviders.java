@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -19,7 +20,7 @@ class WhatsAppProviders implements ProviderSource {
 
     private final List<Provider> providers;
 
-    WhatsAppProviders(Environment environment, OtpgateProperties properties) {
+    WhatsAppProviders(Environment environment, OtpgateProperties properties, SslBundles bundles) {
         Map<String, WhatsAppProperties> entries = Binder.get(environment)
                 .bind("otpgate.providers", Bindable.mapOf(String.class, WhatsAppProperties.class))
                 .orElse(Map.of());
@@ -27,7 +28,7 @@ class WhatsAppProviders implements ProviderSource {
         entries.forEach((id, settings) -> {
             if (TYPE.equals(settings.type())) {
                 validate(id, settings);
-                channels.add(new WhatsAppProvider(id, settings, properties.production()));
+                channels.add(new WhatsAppProvider(id, settings, properties.production(), bundles));
             }
         });
         this.providers = List.copyOf(channels);

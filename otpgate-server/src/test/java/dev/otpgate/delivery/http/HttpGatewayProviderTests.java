@@ -17,7 +17,15 @@ import dev.otpgate.delivery.provider.DeliveryException;
 import dev.otpgate.delivery.HttpProviderContract;
 import dev.otpgate.delivery.provider.OutboundMessage;
 import dev.otpgate.delivery.provider.SendResult;
+import dev.otpgate.delivery.smpp.TestCertificates;
+import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
@@ -82,10 +90,37 @@ class HttpGatewayProviderTests extends HttpProviderContract {
     }
 
     static Provider channel(Map<String, String> config, boolean production) {
+        return channel(config, production, null);
+    }
+
+    static Provider channel(Map<String, String> config, boolean production, SslBundles bundles) {
         List<Provider> channels = new HttpProviders(new Binder(new MapConfigurationPropertySource(config)),
-                production, Clock.systemUTC()).providers();
+                production, Clock.systemUTC(), bundles).providers();
         assertThat(channels).hasSize(1);
         return channels.getFirst();
+    }
+
+    /** The JSON gateway at the peer's HTTPS port with {@code ssl-bundle: <bundleName>}. */
+    Map<String, String> jsonGatewayOverHttps(URI httpsUrl, String bundleName) {
+        Map<String, String> config = jsonGateway();
+        config.put("otpgate.providers.gw.url", httpsUrl + "/v2/messages/{channel}");
+        config.remove("otpgate.providers.gw.insecure-http");
+        config.put("otpgate.providers.gw.ssl-bundle", bundleName);
+        return config;
+    }
+
+    /**
+     * Runs {@code test} with the application's SSL bundles as Spring Boot builds them from
+     * {@code spring.ssl.bundle.pem.*}: {@code peer-ca} trusts the peer's CA, {@code other-ca} another CA.
+     */
+    void withPemBundles(Consumer<SslBundles> test) {
+        Path peerPem = peerCa.writePem(tls);
+        Path otherPem = TestCertificates.Authority.create("another test CA").writePem(tls);
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+                .withPropertyValues("spring.ssl.bundle.pem.peer-ca.truststore.certificate=file:" + peerPem,
+                        "spring.ssl.bundle.pem.other-ca.truststore.certificate=file:" + otherPem)
+                .run(context -> test.accept(context.getBean(SslBundles.class)));
     }
 
     static OutboundMessage message(String channel, String from) {
@@ -115,6 +150,11 @@ class HttpGatewayProviderTests extends HttpProviderContract {
         config.put("otpgate.providers.gw.url", untrustedHttpsUrl() + "/v2/messages/{channel}");
         config.remove("otpgate.providers.gw.insecure-http");
         return channel(config, true);
+    }
+
+    @Override
+    protected Provider providerTrusting(URI httpsUrl, SslBundles bundles, String bundleName) {
+        return channel(jsonGatewayOverHttps(httpsUrl, bundleName), true, bundles);
     }
 
     @Override
@@ -284,6 +324,47 @@ class HttpGatewayProviderTests extends HttpProviderContract {
         config.remove("otpgate.providers.kannel.insecure-http");
         assertThatThrownBy(() -> channel(config, false)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("otpgate.providers.kannel.url must use https (set insecure-http: true only for a gateway on this host)");
+    }
+
+    @Test
+    void sendWhenSslBundleNamesAPemBundleTrustingThePeersCaThenItIsAccepted_S08() {
+        withPemBundles(bundles -> {
+            String messageId = peerAccepts();
+
+            SendResult result = sendOrFail(channel(jsonGatewayOverHttps(httpsUrl(), "peer-ca"), true, bundles));
+
+            assertThat(result.providerMessageId()).isEqualTo(messageId);
+            assertThat(peer.getAllServeEvents()).hasSize(1);
+        });
+    }
+
+    @Test
+    void sendWhenSslBundleNamesAPemBundleTrustingAnotherCaThenTheHandshakeIsRefused_S08() {
+        withPemBundles(bundles -> {
+            peerAccepts();
+
+            DeliveryException e = sendSmsFails(channel(jsonGatewayOverHttps(httpsUrl(), "other-ca"), true, bundles));
+
+            assertThat(e.getMessage()).isEqualTo("TLS handshake failed");
+            assertThat(peer.getAllServeEvents()).isEmpty();
+        });
+    }
+
+    @Test
+    void startWhenSslBundleNamesNoDefinedBundleThenItFailsNamingTheSetting_S08() {
+        withPemBundles(bundles -> assertThatThrownBy(
+                () -> channel(jsonGatewayOverHttps(httpsUrl(), "peer-cert"), true, bundles))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("otpgate.providers.gw.ssl-bundle names the SSL bundle peer-cert, which is not defined under "
+                        + "spring.ssl.bundle"));
+    }
+
+    static SendResult sendOrFail(Provider channel) {
+        try {
+            return channel.send(message("sms", null));
+        } catch (DeliveryException e) {
+            throw new AssertionError("the send failed: " + e.getMessage(), e);
+        }
     }
 
     @Test

@@ -35,16 +35,16 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificates made for one test run: a CA, and server identities it signs for given host names and addresses. */
-final class TestCertificates {
+public final class TestCertificates {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private TestCertificates() {}
 
     /** A CA that signs server certificates; nothing but the test trusts it. */
-    record Authority(X500Name name, KeyPair keys, X509Certificate certificate) {
+    public record Authority(X500Name name, KeyPair keys, X509Certificate certificate) {
 
-        static Authority create(String commonName) {
+        public static Authority create(String commonName) {
             KeyPair keys = newKeys();
             X500Name name = new X500Name("CN=" + commonName);
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(), notBefore(), notAfter(),
@@ -59,7 +59,7 @@ final class TestCertificates {
         }
 
         /** A server certificate for these names: DNS names, or IP addresses when they are written as one. */
-        Identity issue(String... names) {
+        public Identity issue(String... names) {
             KeyPair serverKeys = newKeys();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(), notBefore(), notAfter(),
                     new X500Name("CN=" + names[0]), serverKeys.getPublic());
@@ -78,7 +78,7 @@ final class TestCertificates {
         }
 
         /** Writes the CA certificate as PEM, as an operator would give it in {@code tls-ca}. */
-        Path writePem(Path dir) {
+        public Path writePem(Path dir) {
             try {
                 StringWriter out = new StringWriter();
                 try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
@@ -92,7 +92,31 @@ final class TestCertificates {
     }
 
     /** A server's key and certificate chain. */
-    record Identity(KeyPair keys, X509Certificate certificate, X509Certificate issuer) {
+    public record Identity(KeyPair keys, X509Certificate certificate, X509Certificate issuer) {
+
+        /** The password of {@link #writeKeyStore}'s store and of its key. */
+        public static final String KEY_STORE_PASSWORD = "test";
+
+        /** Writes this identity as a PKCS #12 key store, for a server that takes a key store file. */
+        public Path writeKeyStore(Path dir) {
+            try {
+                Path file = dir.resolve(certificate.getSerialNumber().toString(16) + ".p12");
+                try (var out = Files.newOutputStream(file)) {
+                    keyStore().store(out, KEY_STORE_PASSWORD.toCharArray());
+                }
+                return file;
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private KeyStore keyStore() throws GeneralSecurityException, IOException {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("server", keys.getPrivate(), KEY_STORE_PASSWORD.toCharArray(),
+                    new Certificate[] {certificate, issuer});
+            return store;
+        }
 
         /** A server-side TLS context presenting this identity. */
         SSLContext serverContext() {

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.ssl.SslBundles;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -54,8 +55,10 @@ class TwilioProviderTests extends HttpProviderContract {
         changes.accept(s);
         TwilioProperties settings = new TwilioProperties("twilio", List.of("sms", "voice"), 10, (URI) s.get("baseUrl"),
                 ACCOUNT, TOKEN, (String) s.get("from"), (String) s.get("messagingServiceSid"), true,
-                Duration.ofSeconds(2), (Duration) s.get("readTimeout"), (String) s.get("voice"));
-        return new TwilioProvider("twilio-main", settings, (URI) s.get("publicUrl"), false, Clock.systemUTC());
+                Duration.ofSeconds(2), (Duration) s.get("readTimeout"), (String) s.get("voice"),
+                (String) s.get("sslBundle"));
+        return new TwilioProvider("twilio-main", settings, (URI) s.get("publicUrl"), false, Clock.systemUTC(),
+                (SslBundles) s.get("bundles"));
     }
 
     TwilioProvider channel() {
@@ -97,6 +100,15 @@ class TwilioProviderTests extends HttpProviderContract {
     @Override
     protected TwilioProvider providerAgainstUntrustedTls() {
         return channel(s -> s.put("baseUrl", untrustedHttpsUrl()));
+    }
+
+    @Override
+    protected TwilioProvider providerTrusting(URI httpsUrl, SslBundles bundles, String bundleName) {
+        return channel(s -> {
+            s.put("baseUrl", httpsUrl);
+            s.put("sslBundle", bundleName);
+            s.put("bundles", bundles);
+        });
     }
 
     @Override
@@ -220,11 +232,11 @@ class TwilioProviderTests extends HttpProviderContract {
     @Test
     void plainHttpIsRefusedUnlessAllowedAndNeverInProduction_S08() {
         TwilioProperties settings = new TwilioProperties("twilio", List.of("sms"), 10, httpUrl(), ACCOUNT,
-                TOKEN, "+14155550100", null, false, Duration.ofSeconds(1), Duration.ofSeconds(1), null);
+                TOKEN, "+14155550100", null, false, Duration.ofSeconds(1), Duration.ofSeconds(1), null, null);
         assertThatThrownBy(() -> new TwilioProvider("t", settings, null, false, Clock.systemUTC()))
                 .hasMessageContaining("otpgate.providers.t.base-url must use https");
         TwilioProperties insecure = new TwilioProperties("twilio", List.of("sms"), 10, httpUrl(), ACCOUNT,
-                TOKEN, "+14155550100", null, true, Duration.ofSeconds(1), Duration.ofSeconds(1), null);
+                TOKEN, "+14155550100", null, true, Duration.ofSeconds(1), Duration.ofSeconds(1), null, null);
         assertThatThrownBy(() -> new TwilioProvider("t", insecure, null, true, Clock.systemUTC()))
                 .hasMessageContaining("otpgate.providers.t.insecure-http is not allowed in production mode");
     }

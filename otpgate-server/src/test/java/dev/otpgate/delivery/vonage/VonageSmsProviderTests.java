@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.ssl.SslBundles;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -56,8 +57,12 @@ class VonageSmsProviderTests extends HttpProviderContract {
     }
 
     static List<Provider> providers(Map<String, String> config, URI publicUrl, boolean production) {
+        return providers(config, publicUrl, production, null);
+    }
+
+    static List<Provider> providers(Map<String, String> config, URI publicUrl, boolean production, SslBundles bundles) {
         Binder binder = new Binder(new MapConfigurationPropertySource(config));
-        return new VonageProviders(binder, publicUrl, production, Clock.systemUTC()).providers();
+        return new VonageProviders(binder, publicUrl, production, Clock.systemUTC(), bundles).providers();
     }
 
     Provider channel() {
@@ -94,6 +99,14 @@ class VonageSmsProviderTests extends HttpProviderContract {
         Map<String, String> config = config(untrustedHttpsUrl().toString());
         config.remove("otpgate.providers.nexmo.insecure-http");
         return providers(config, null, true).getFirst();
+    }
+
+    @Override
+    protected Provider providerTrusting(URI httpsUrl, SslBundles bundles, String bundleName) {
+        Map<String, String> config = config(httpsUrl.toString());
+        config.remove("otpgate.providers.nexmo.insecure-http");
+        config.put("otpgate.providers.nexmo.ssl-bundle", bundleName);
+        return providers(config, null, true, bundles).getFirst();
     }
 
     @Override

@@ -27,6 +27,7 @@ import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.ssl.SslBundles;
 
 /** The WhatsApp Cloud API adapter against a WireMock Graph API speaking Meta's documented shapes. */
 class WhatsAppProviderTests extends HttpProviderContract {
@@ -38,9 +39,13 @@ class WhatsAppProviderTests extends HttpProviderContract {
     static final String TO = "+14155550123";
 
     WhatsAppProvider channel(URI baseUrl, Duration readTimeout, String appSecret) {
+        return channel(baseUrl, readTimeout, appSecret, null, null);
+    }
+
+    WhatsAppProvider channel(URI baseUrl, Duration readTimeout, String appSecret, SslBundles bundles, String bundleName) {
         return new WhatsAppProvider("wa", new WhatsAppProperties("whatsapp-cloud", List.of("whatsapp"), 20, baseUrl, "v21.0",
                 "106540352242922", TOKEN, "otp_copy_code", Map.of("en", "en_US", "pt-BR", "pt_BR"), appSecret, true,
-                Duration.ofSeconds(2), readTimeout), false);
+                Duration.ofSeconds(2), readTimeout, bundleName), false, bundles);
     }
 
     WhatsAppProvider channel() {
@@ -70,6 +75,11 @@ class WhatsAppProviderTests extends HttpProviderContract {
     @Override
     protected WhatsAppProvider providerAgainstUntrustedTls() {
         return channel(untrustedHttpsUrl(), TIMEOUT, SECRET);
+    }
+
+    @Override
+    protected WhatsAppProvider providerTrusting(URI httpsUrl, SslBundles bundles, String bundleName) {
+        return channel(httpsUrl, TIMEOUT, SECRET, bundles, bundleName);
     }
 
     @Override
