@@ -23,6 +23,8 @@ class SimSwapConfigurationTests {
     static class Properties {}
 
     final ApplicationContextRunner context = new ApplicationContextRunner()
+            .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
+                    org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration.class))
             .withUserConfiguration(Properties.class, SimSwapConfiguration.class)
             .withBean(AppDirectory.class, () -> new AppDirectory() {
                 @Override
