@@ -27,15 +27,17 @@ public class DeliveryQueue {
     private final ProviderRegistry router;
     private final DeliveryWakeUp wakeUp;
     private final JdbcClient jdbc;
+    private final DeliverySteps steps;
 
     DeliveryQueue(SchedulerClient scheduler, @Qualifier("deliverTask") OneTimeTask<String> deliverTask, SealedRequests sealed,
-            ProviderRegistry router, DeliveryWakeUp wakeUp, JdbcClient jdbc) {
+            ProviderRegistry router, DeliveryWakeUp wakeUp, JdbcClient jdbc, DeliverySteps steps) {
         this.scheduler = scheduler;
         this.task = deliverTask;
         this.sealed = sealed;
         this.router = router;
         this.wakeUp = wakeUp;
         this.jdbc = jdbc;
+        this.steps = steps;
     }
 
     /** True when some provider (or the dev inbox) can deliver {@code channel}. */
@@ -62,13 +64,17 @@ public class DeliveryQueue {
     }
 
     /**
-     * Takes back a step's message that no worker has picked up yet: its code was replaced or its verification
-     * ended. One a worker is running goes out (the person then holds a code that no longer works). Runs in the
-     * caller's transaction; true when a queued message was taken back.
+     * Takes back a step's message that no worker has picked up yet, because its code was replaced or its
+     * verification ended, and records the step as {@code skipped} with {@code reason}, so that every step stays
+     * visible. One a worker is running goes out (the person then holds a code that no longer works). Runs in the
+     * caller's transaction.
      */
-    public boolean withdraw(String verificationId, int step) {
-        return jdbc.sql("delete from scheduled_tasks where task_name = ? and task_instance = ? and picked = ?")
+    public void withdraw(String verificationId, int step, String appId, String channel, String reason) {
+        boolean withdrawn = jdbc.sql("delete from scheduled_tasks where task_name = ? and task_instance = ? and picked = ?")
                 .params(task.getName(), verificationId + "-" + step, false).update() == 1;
+        if (withdrawn) {
+            steps.superseded(verificationId, step, appId, channel, reason);
+        }
     }
 
 }

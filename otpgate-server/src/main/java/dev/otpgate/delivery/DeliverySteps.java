@@ -46,10 +46,21 @@ public class DeliverySteps {
     }
 
     /**
-     * Records a step that was never sent because a send rule refused its channel; {@code reason} is the rule's
-     * problem type. Runs in the caller's transaction.
+     * Records steps that were never sent because a send rule refused their channels, numbered from
+     * {@code firstStep}; each reason is the rule's problem type. Runs in the caller's transaction.
+     *
+     * @param skipped channel and reason of each step, in order
      */
-    public void skipped(String verificationId, int step, String appId, String channel, String reason) {
+    public void skipped(String verificationId, int firstStep, String appId, List<Skipped> skipped) {
+        for (int i = 0; i < skipped.size(); i++) {
+            skipped(verificationId, firstStep + i, appId, skipped.get(i).channel(), skipped.get(i).reason());
+        }
+    }
+
+    /** A step a send rule refused: its channel and the rule's problem type. */
+    public record Skipped(String channel, String reason) {}
+
+    private void skipped(String verificationId, int step, String appId, String channel, String reason) {
         Timestamp now = ts(clock.instant());
         jdbc.sql("insert into delivery_steps (verification_id, step, app_id, channel, status, reason, queued_at, updated_at) "
                         + "values (?, ?, ?, ?, 'skipped', ?, ?, ?)")
@@ -62,7 +73,7 @@ public class DeliverySteps {
      * verification ended), so every step a verification had stays visible. A step with a record of its own
      * (retrying, or already sent by a worker that won the race) keeps it, unless it was still queued.
      */
-    public void superseded(String verificationId, int step, String appId, String channel, String reason) {
+    void superseded(String verificationId, int step, String appId, String channel, String reason) {
         Timestamp now = ts(clock.instant());
         int updated = jdbc.sql("update delivery_steps set status = 'skipped', reason = ?, updated_at = ? "
                         + "where verification_id = ? and step = ? and status = 'queued'")

@@ -81,13 +81,6 @@ class FraudLedger {
         return pendingCounts.computeIfAbsent(new CountKey(appId, prefix, country, at.getEpochSecond() / 60), k -> new Counts());
     }
 
-    /** The estimated spend of {@code appId} on {@code day}, from memory. */
-    BigDecimal spent(String appId, LocalDate day) {
-        synchronized (spendLock) {
-            return spentLocked(new SpendKey(appId, day));
-        }
-    }
-
     /**
      * Adds {@code price} to the app's spend of {@code day} when the sum stays within {@code budget}; false, and
      * nothing added, when it would not.

@@ -55,8 +55,22 @@ public class MalformedRequestFilter extends OncePerRequestFilter {
     }
 
     private static boolean formBody(HttpServletRequest request) {
-        String contentType = request.getContentType();
-        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+        return isFormBody(request.getContentType());
+    }
+
+    /**
+     * True for an {@code application/x-www-form-urlencoded} body: the one kind this filter leaves unread, and
+     * the one the receipts endpoint decodes itself from the raw bytes.
+     */
+    public static boolean isFormBody(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        try {
+            return MediaType.APPLICATION_FORM_URLENCODED.includes(MediaType.parseMediaType(contentType));
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static ApiProblem refusal(HttpServletRequest request) {

@@ -118,14 +118,9 @@ class CodeIssuer {
             if (!changed) {
                 return false;
             }
-            for (int i = 0; i < move.skipped().size(); i++) {
-                WorkflowMove.Skip skip = move.skipped().get(i);
-                steps.skipped(id, first + i, app.id(), skip.channel().value(), skip.refusal().type());
-            }
-            if (delivery.withdraw(id, verification.codeStep())) {
-                steps.superseded(id, verification.codeStep(), app.id(), verification.channel(),
-                        "replaced by a new code before it was sent");
-            }
+            steps.skipped(id, first, app.id(), WorkflowMove.records(move.skipped()));
+            delivery.withdraw(id, verification.codeStep(), app.id(), verification.channel(),
+                    "replaced by a new code before it was sent");
             delivery.enqueue(message);
             events.publishEvent(queued(verification, step, message.channel(), now));
             return true;

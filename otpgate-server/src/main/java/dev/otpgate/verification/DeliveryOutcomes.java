@@ -51,7 +51,7 @@ class DeliveryOutcomes {
 
     @EventListener
     void on(MessageSkipped skipped) {
-        if (verifications.recordSkipped(skipped.verificationId(), skipped.step(), skipped.reason(), true, skipped.at())) {
+        if (verifications.recordPhoneBlocked(skipped.verificationId(), skipped.step(), skipped.reason(), skipped.at())) {
             StepEnd cause = "sim-swap-check-failed".equals(skipped.reason())
                     ? StepEnd.SIM_SWAP_CHECK_FAILED : StepEnd.SIM_SWAP_DETECTED;
             stepEnds.schedule(skipped.verificationId(), skipped.step(), cause, skipped.at());

@@ -39,10 +39,7 @@ class Finisher {
             if (!verifications.finish(verification.id(), VerificationStatus.FAILED, reason, now)) {
                 return false;
             }
-            for (int i = 0; i < skipped.size(); i++) {
-                steps.skipped(verification.id(), verification.codeStep() + 1 + i, app.id(),
-                        skipped.get(i).channel().value(), skipped.get(i).refusal().type());
-            }
+            steps.skipped(verification.id(), verification.codeStep() + 1, app.id(), WorkflowMove.records(skipped));
             withdraw(verification, "the verification failed before it was sent");
             events.publishEvent(new VerificationFailed(verification.id(), verification.appId(), verification.channel(),
                     reason, now));
@@ -63,10 +60,7 @@ class Finisher {
 
     /** Takes back the current step's message if no worker picked it up yet, and records why it never went out. */
     private void withdraw(Verification verification, String reason) {
-        if (delivery.withdraw(verification.id(), verification.codeStep())) {
-            steps.superseded(verification.id(), verification.codeStep(), verification.appId(), verification.channel(),
-                    reason);
-        }
+        delivery.withdraw(verification.id(), verification.codeStep(), verification.appId(), verification.channel(), reason);
     }
 
     /** Notes on a step's record why it ended, where its status does not say (a timeout, the client skipping ahead). */

@@ -111,15 +111,14 @@ class VerificationRepository {
                 .update() == 1;
     }
 
-    void blockPhone(String id, Instant now) {
-        jdbc.sql("update verifications set phone_blocked = true, updated_at = ? where id = ?").params(ts(now), id).update();
-    }
-
-    /** A step that was never sent: a late report of an older step changes nothing. */
-    boolean recordSkipped(String id, int step, String reason, boolean blockPhone, Instant now) {
+    /**
+     * A step the SIM-swap check stopped before it was sent: it is recorded as skipped and the phone channels are
+     * blocked for the verification. A late report of an older step changes nothing.
+     */
+    boolean recordPhoneBlocked(String id, int step, String reason, Instant now) {
         return jdbc.sql("update verifications set delivery_status = 'skipped', delivery_error = ?, updated_at = ?, "
-                        + "phone_blocked = (phone_blocked or ?) where id = ? and code_step = ?")
-                .params(reason, ts(now), blockPhone, id, step).update() == 1;
+                        + "phone_blocked = true where id = ? and code_step = ?")
+                .params(reason, ts(now), id, step).update() == 1;
     }
 
     boolean finish(String id, VerificationStatus status, String reason, Instant now) {

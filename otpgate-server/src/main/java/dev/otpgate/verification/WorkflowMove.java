@@ -16,6 +16,13 @@ record WorkflowMove(int workflowIndex, Channel channel, List<Skip> skipped) {
         skipped = List.copyOf(skipped);
     }
 
+    /** The skipped steps as delivery records them. */
+    static List<dev.otpgate.delivery.DeliverySteps.Skipped> records(List<Skip> skipped) {
+        return skipped.stream()
+                .map(skip -> new dev.otpgate.delivery.DeliverySteps.Skipped(skip.channel().value(), skip.refusal().type()))
+                .toList();
+    }
+
     /** The same step's channel, or another one the client chose: nothing skipped. */
     static WorkflowMove to(int workflowIndex, Channel channel) {
         return new WorkflowMove(workflowIndex, channel, List.of());

@@ -7,6 +7,7 @@ import dev.otpgate.delivery.provider.ReceiptWebhook;
 import dev.otpgate.delivery.provider.ReceiptWebhook.ReceiptRejectedException;
 import dev.otpgate.delivery.provider.ReceiptWebhook.ReceiptRequest;
 import dev.otpgate.platform.ApiProblem;
+import dev.otpgate.platform.MalformedRequestFilter;
 import dev.otpgate.platform.OtpgateProperties;
 import dev.otpgate.platform.RequestBodyLimitFilter;
 import io.swagger.v3.oas.annotations.Operation;
@@ -25,7 +26,6 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -78,7 +78,7 @@ class ReceiptController {
         }
         String contentType = request.getContentType();
         String url = url(request);
-        Map<String, List<String>> form = isForm(contentType) ? decodeForm(new String(body, StandardCharsets.UTF_8)) : Map.of();
+        Map<String, List<String>> form = MalformedRequestFilter.isFormBody(contentType) ? decodeForm(new String(body, StandardCharsets.UTF_8)) : Map.of();
         List<DeliveryReceipt> receipts;
         try {
             receipts = webhook.verify(new ReceiptRequest(url, headers(request), contentType, body, form));
@@ -98,17 +98,6 @@ class ReceiptController {
     private String url(HttpServletRequest request) {
         String base = publicUrl != null ? publicUrl + request.getRequestURI() : request.getRequestURL().toString();
         return request.getQueryString() == null ? base : base + "?" + request.getQueryString();
-    }
-
-    private static boolean isForm(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        try {
-            return MediaType.APPLICATION_FORM_URLENCODED.includes(MediaType.parseMediaType(contentType));
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     private static Map<String, List<String>> decodeForm(String body) {
