@@ -125,8 +125,8 @@ class LifecycleService {
                 }
                 move = WorkflowMove.to(verification.workflowIndex(), target);
             }
-            if (!issuer.replace(app, verification, destination, move, true, now)) {
-                policy.abandon(attempt);
+            WorkflowMove chosen = move;
+            if (!policy.carryOut(attempt, () -> issuer.replace(app, verification, destination, chosen, true, now))) {
                 return new ResendResult.Changed();
             }
             if (next) {

@@ -39,4 +39,22 @@ class SendPolicy {
     void abandon(SendAttempt attempt) {
         rules.forEach(rule -> rule.abandoned(attempt));
     }
+
+    /**
+     * Carries out a send this policy allowed: {@code send} writes it and answers whether it happened. When it did
+     * not, or failed, the rules give back what they reserved for it, so no path can forget to.
+     */
+    boolean carryOut(SendAttempt attempt, java.util.function.BooleanSupplier send) {
+        boolean happened;
+        try {
+            happened = send.getAsBoolean();
+        } catch (RuntimeException e) {
+            abandon(attempt);
+            throw e;
+        }
+        if (!happened) {
+            abandon(attempt);
+        }
+        return happened;
+    }
 }

@@ -138,13 +138,15 @@ class StartService {
                 app.codeTtlSeconds(), locale, command.transaction(), command.appHash(), test, now,
                 CodeIssuer.timeoutSeconds(workflow, 0));
         try {
-            issuer.start(verification, message, () -> {
-                if (key != null) {
-                    idempotency.remember(app.id(), key, requestHash, id, now);
-                }
+            policy.carryOut(attempt, () -> {
+                issuer.start(verification, message, () -> {
+                    if (key != null) {
+                        idempotency.remember(app.id(), key, requestHash, id, now);
+                    }
+                });
+                return true;
             });
         } catch (RuntimeException e) {
-            policy.abandon(attempt);
             if (key == null || !(e instanceof DuplicateKeyException)) {
                 throw e;
             }

@@ -111,12 +111,12 @@ class WorkflowEngine {
         Destination destination = destinations.open(verification.destinationCiphertext(), verification.appId());
         switch (plan(app, verification, destination, SendAttempt.Origin.WORKFLOW, null)) {
             case Plan.Move move -> {
-                if (issuer.replace(app, verification, destination, move.move(), false, now)) {
+                Verification current = verification;
+                if (policy.carryOut(move.attempt(),
+                        () -> issuer.replace(app, current, destination, move.move(), false, now))) {
                     finisher.noteEnded(id, step, ended.why());
                     log.info("Verification {} moves from step {} to {} ({}): {}", id, step,
                             step + 1 + move.move().skipped().size(), move.move().channel().value(), ended.why());
-                } else {
-                    policy.abandon(move.attempt());
                 }
             }
             case Plan.Exhausted exhausted -> {

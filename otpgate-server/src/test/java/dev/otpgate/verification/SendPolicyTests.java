@@ -92,6 +92,24 @@ class SendPolicyTests {
     }
 
     @Test
+    void carryOutWhenTheSendDoesNotHappenOrFailsThenEveryRuleGivesBackAndWhenItHappensNoneDoes() {
+        List<String> calls = new ArrayList<>();
+        SendPolicy policy = new SendPolicy(List.of(new Recording("a", SendDecision.allowed(), calls)));
+
+        assertThat(policy.carryOut(ATTEMPT, () -> true)).isTrue();
+        assertThat(calls).isEmpty();
+
+        assertThat(policy.carryOut(ATTEMPT, () -> false)).isFalse();
+        assertThat(calls).containsExactly("a.abandoned");
+
+        calls.clear();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> policy.carryOut(ATTEMPT, () -> {
+            throw new IllegalStateException("database down");
+        })).hasMessage("database down");
+        assertThat(calls).containsExactly("a.abandoned");
+    }
+
+    @Test
     void problemWhenRefusedThenEachKindHasItsStatusAndTheWaitAndQuotaBecomeHeaders() {
         assertThat(Problems.of(UNDELIVERABLE).status()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
         assertThat(Problems.of(Refusal.notAllowed("country-not-allowed", "t", "d")).status()).isEqualTo(HttpStatus.FORBIDDEN);
