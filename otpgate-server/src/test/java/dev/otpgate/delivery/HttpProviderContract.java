@@ -18,7 +18,6 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.otpgate.delivery.smpp.TestCertificates;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,9 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.ssl.DefaultSslBundleRegistry;
-import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
-import org.springframework.boot.ssl.SslStoreBundle;
 
 /**
  * The provider contract for adapters that call their vendor over HTTP through {@link ProviderHttp}: one WireMock
@@ -65,20 +62,9 @@ public abstract class HttpProviderContract extends ProviderContract {
                 .http2PlainDisabled(true).http2TlsDisabled(true));
         peer.start();
         DefaultSslBundleRegistry registry = new DefaultSslBundleRegistry();
-        registry.registerBundle(PEER_BUNDLE, trusting(peerCa));
-        registry.registerBundle(OTHER_BUNDLE, trusting(TestCertificates.Authority.create("another test CA")));
+        registry.registerBundle(PEER_BUNDLE, peerCa.trustBundle());
+        registry.registerBundle(OTHER_BUNDLE, TestCertificates.Authority.create("another test CA").trustBundle());
         bundles = registry;
-    }
-
-    private static SslBundle trusting(TestCertificates.Authority ca) {
-        try {
-            KeyStore trustStore = KeyStore.getInstance("PKCS12");
-            trustStore.load(null, null);
-            trustStore.setCertificateEntry("ca", ca.certificate());
-            return SslBundle.of(SslStoreBundle.of(null, null, trustStore));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @AfterEach

@@ -23,7 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param priority lower first among a channel's providers
  * @param channels the channels served; SMPP serves {@code sms}
  * @param tls connect with TLS 1.3 or 1.2, checking the SMSC's certificate and host name (S-08)
- * @param tlsCa a PEM file of the CA certificates to trust instead of the JVM's, with {@code tls}
+ * @param sslBundle the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) whose trust material alone this
+ *     provider trusts instead of the JVM's trust store (a private CA), with {@code tls}; as for the HTTP providers
  * @param privateLink the SMSC is reached over a private network or a VPN: lets production mode accept a bind
  *     without TLS, which it otherwise refuses
  */
@@ -44,7 +45,7 @@ record SmppProperties(
         @DefaultValue("100") int priority,
         @DefaultValue("sms") List<String> channels,
         @DefaultValue("false") boolean tls,
-        String tlsCa,
+        String sslBundle,
         @DefaultValue("false") boolean privateLink) {
 
     /** Fails with the name of the first missing or invalid property under {@code prefix}. */
@@ -61,8 +62,8 @@ record SmppProperties(
         require(maxSubmitsPerSecond > 0, prefix + ".max-submits-per-second (must be positive)");
         require(!rebindBackoff.isNegative() && !rebindBackoff.isZero(), prefix + ".rebind-backoff (must be positive)");
         require(!responseTimeout.isNegative() && !responseTimeout.isZero(), prefix + ".response-timeout (must be positive)");
-        if (tlsCa != null && !tls) {
-            throw new IllegalStateException("SMPP provider: " + prefix + ".tls-ca is set but " + prefix
+        if (sslBundle != null && !tls) {
+            throw new IllegalStateException("SMPP provider: " + prefix + ".ssl-bundle is set but " + prefix
                     + ".tls is not true; set both, or neither");
         }
         return this;

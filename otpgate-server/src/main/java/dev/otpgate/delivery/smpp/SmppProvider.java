@@ -13,7 +13,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -26,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.jsmpp.DefaultPDUReader;
 import org.jsmpp.DefaultPDUSender;
@@ -108,7 +108,16 @@ final class SmppProvider implements Provider, AutoCloseable {
     /** Why the last bind failed, as a step reason may show it (a status name, no secret); null once bound. */
     private volatile String bindFailure;
 
+    /** A provider that trusts the JVM's CAs when it binds over TLS. */
     SmppProvider(String id, SmppProperties properties, ReceiptSink receipts) {
+        this(id, properties, null, receipts);
+    }
+
+    /**
+     * @param trust the TLS context whose trust material checks the SMSC with {@code tls: true} (from the
+     *     provider's {@code ssl-bundle}); {@code null}: the JVM's trust store
+     */
+    SmppProvider(String id, SmppProperties properties, SSLContext trust, ReceiptSink receipts) {
         this.id = id;
         this.properties = properties;
         this.receipts = receipts;
@@ -119,8 +128,7 @@ final class SmppProvider implements Provider, AutoCloseable {
         this.window = new Semaphore(properties.window(), true);
         this.backoff = properties.rebindBackoff();
         this.connections = properties.tls()
-                ? TlsConnectionFactory.trusting(properties.tlsCa() == null ? null : Path.of(properties.tlsCa()),
-                        SmppProviders.PREFIX + "." + id + ".tls-ca", properties.responseTimeout())
+                ? TlsConnectionFactory.trusting(trust, properties.responseTimeout())
                 : SocketConnectionFactory.getInstance();
         this.binder = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "smpp-bind-" + id);

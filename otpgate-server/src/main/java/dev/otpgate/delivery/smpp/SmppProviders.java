@@ -1,6 +1,7 @@
 package dev.otpgate.delivery.smpp;
 
 import dev.otpgate.delivery.provider.Provider;
+import dev.otpgate.delivery.provider.ProviderHttp;
 import dev.otpgate.delivery.provider.ProviderSource;
 import dev.otpgate.delivery.provider.ReceiptSink;
 import io.micrometer.core.instrument.Gauge;
@@ -8,9 +9,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -28,8 +31,9 @@ class SmppProviders implements ProviderSource, SmartLifecycle {
     private final List<SmppProvider> channels;
     private volatile boolean running;
 
-    SmppProviders(Environment environment, ReceiptSink receipts, ObjectProvider<MeterRegistry> meters) {
-        this.channels = create(Binder.get(environment), receipts);
+    SmppProviders(Environment environment, ReceiptSink receipts, ObjectProvider<MeterRegistry> meters,
+            ObjectProvider<SslBundles> bundles) {
+        this.channels = create(Binder.get(environment), receipts, bundles.getIfAvailable());
         MeterRegistry registry = meters.getIfAvailable();
         if (registry != null) {
             for (SmppProvider channel : channels) {
@@ -41,7 +45,8 @@ class SmppProviders implements ProviderSource, SmartLifecycle {
         }
     }
 
-    static List<SmppProvider> create(Binder binder, ReceiptSink receipts) {
+    /** @param bundles the application's SSL bundles, for {@code ssl-bundle}; {@code null}: none defined */
+    static List<SmppProvider> create(Binder binder, ReceiptSink receipts, SslBundles bundles) {
         Map<String, Typed> entries = binder.bind(PREFIX, Bindable.mapOf(String.class, Typed.class)).orElse(Map.of());
         List<SmppProvider> created = new ArrayList<>();
         entries.forEach((id, entry) -> {
@@ -50,7 +55,8 @@ class SmppProviders implements ProviderSource, SmartLifecycle {
                 SmppProperties properties = binder.bind(prefix, SmppProperties.class)
                         .orElseThrow(() -> new IllegalStateException("SMPP provider: " + prefix + " is empty"))
                         .validate(prefix);
-                created.add(new SmppProvider(id, properties, receipts));
+                SSLContext trust = ProviderHttp.sslContext(bundles, prefix + ".ssl-bundle", properties.sslBundle());
+                created.add(new SmppProvider(id, properties, trust, receipts));
             }
         });
         return List.copyOf(created);

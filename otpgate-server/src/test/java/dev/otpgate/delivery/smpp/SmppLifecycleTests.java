@@ -11,6 +11,7 @@ import org.jsmpp.extra.SessionState;
 import org.jsmpp.session.SMPPServerSession;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.mock.env.MockEnvironment;
 
 /** The providers bean binds on start, reports the bind in a gauge and unbinds on stop. */
@@ -26,8 +27,9 @@ class SmppLifecycleTests {
                     .withProperty("otpgate.providers.smsc1.system-id", smsc.systemId)
                     .withProperty("otpgate.providers.smsc1.password", smsc.password);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            StaticListableBeanFactory beans = new StaticListableBeanFactory(Map.of("meters", registry));
             SmppProviders providers = new SmppProviders(environment, receipt -> { },
-                    new StaticListableBeanFactory(Map.of("meters", registry)).getBeanProvider(MeterRegistry.class));
+                    beans.getBeanProvider(MeterRegistry.class), beans.getBeanProvider(SslBundles.class));
             assertThat(providers.providers()).hasSize(1);
             assertThat(gauge(registry)).isZero();
 

@@ -15,7 +15,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.jsmpp.SMPPConstant;
 import org.jsmpp.bean.DataCodings;
 import org.jsmpp.bean.ESMClass;
@@ -43,7 +43,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -85,11 +84,11 @@ class SmppProviderTests extends ProviderContract {
                 List.of("sms"), false, null, false);
     }
 
-    /** {@code tls: true} to {@code host} and the SMSC's port, trusting {@code ca} (a PEM file) or, when null, the JVM. */
-    SmppProperties tls(String host, Path ca) {
+    /** {@code tls: true} to {@code host} and the SMSC's port. */
+    SmppProperties tls(String host) {
         return new SmppProperties("smpp", host, smsc.port(), smsc.systemId, smsc.password, "", "OTPGATE", 10, 100,
                 Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400), TIMEOUT, 10, List.of("sms"), true,
-                ca == null ? null : ca.toString(), false);
+                null, false);
     }
 
     /** Replaces the plain SMSC by one that speaks SMPP only inside TLS, presenting {@code identity}. */
@@ -99,7 +98,12 @@ class SmppProviderTests extends ProviderContract {
     }
 
     SmppProvider bound(SmppProperties properties) throws Exception {
-        channel = new SmppProvider("smsc1", properties, receipts::add);
+        return bound(properties, null);
+    }
+
+    /** Started with {@code trust} as its SSL bundle's context, and bound. */
+    SmppProvider bound(SmppProperties properties, SSLContext trust) throws Exception {
+        channel = new SmppProvider("smsc1", properties, trust, receipts::add);
         channel.start();
         awaitBound();
         return channel;
@@ -127,7 +131,7 @@ class SmppProviderTests extends ProviderContract {
     @Override
     protected SmppProvider providerAgainstUntrustedTls() throws Exception {
         smscOverTls(TestCertificates.Authority.create("untrusted test CA").issue("localhost", "127.0.0.1"));
-        channel = new SmppProvider("smsc1", tls("127.0.0.1", null), receipts::add);
+        channel = new SmppProvider("smsc1", tls("127.0.0.1"), receipts::add);
         channel.start();
         // A bind has been tried and refused: a send now is not merely ahead of the first try.
         awaitBindFailure();
@@ -206,12 +210,11 @@ class SmppProviderTests extends ProviderContract {
     }
 
     @Test
-    void sendOverTlsWhenTheSmscCertificateIsSignedByTheConfiguredCaThenItGoesOut_S08(@TempDir Path dir)
-            throws Exception {
+    void sendOverTlsWhenTheSmscCertificateIsSignedByTheConfiguredCaThenItGoesOut_S08() throws Exception {
         TestCertificates.Authority ca = TestCertificates.Authority.create("smsc test CA");
         smscOverTls(ca.issue("localhost", "127.0.0.1"));
 
-        bound(tls("localhost", ca.writePem(dir)));
+        bound(tls("localhost"), ca.trustBundle().createSslContext());
         SendResult result = channel.send(sms(null, TEXT, "GSM-7", 1));
 
         assertThat(result.providerMessageId()).isNotBlank();
@@ -220,13 +223,12 @@ class SmppProviderTests extends ProviderContract {
     }
 
     @Test
-    void bindOverTlsWhenTheSmscCertificateNamesAnotherHostThenItIsRefusedBeforeAnyBind_S08(@TempDir Path dir)
-            throws Exception {
+    void bindOverTlsWhenTheSmscCertificateNamesAnotherHostThenItIsRefusedBeforeAnyBind_S08() throws Exception {
         // Signed by the CA the provider trusts (the case above passes with it), but for another host.
         TestCertificates.Authority ca = TestCertificates.Authority.create("smsc test CA");
         smscOverTls(ca.issue("smsc.example.com"));
 
-        channel = new SmppProvider("smsc1", tls("127.0.0.1", ca.writePem(dir)), receipts::add);
+        channel = new SmppProvider("smsc1", tls("127.0.0.1"), ca.trustBundle().createSslContext(), receipts::add);
         channel.start();
         awaitBindFailure();
 
@@ -254,7 +256,7 @@ class SmppProviderTests extends ProviderContract {
                     // The read timed out or the provider hung up: what arrived is what was sent.
                 }
             });
-            SmppProperties properties = tls("127.0.0.1", null);
+            SmppProperties properties = tls("127.0.0.1");
             channel = new SmppProvider("smsc1", new SmppProperties(properties.type(), properties.host(),
                     plain.getLocalPort(), properties.systemId(), properties.password(), properties.systemType(),
                     properties.sourceAddress(), properties.window(), properties.maxSubmitsPerSecond(),

@@ -3,16 +3,14 @@ package dev.otpgate.delivery.smpp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
 
 /** Which entries of {@code otpgate.providers} become SMPP providers, with which settings. */
 class SmppProvidersTests {
@@ -31,7 +29,7 @@ class SmppProvidersTests {
                 "otpgate.providers.smsc1.password", "pw",
                 "otpgate.providers.smsc1.priority", "5",
                 "otpgate.providers.twilio.type", "twilio",
-                "otpgate.providers.twilio.account-sid", "AC1")), receipt -> { });
+                "otpgate.providers.twilio.account-sid", "AC1")), receipt -> { }, null);
 
         assertThat(channels).singleElement().satisfies(channel -> {
             assertThat(channel.id()).isEqualTo("smsc1");
@@ -58,20 +56,20 @@ class SmppProvidersTests {
                 "otpgate.providers.smsc1.type", "smpp",
                 "otpgate.providers.smsc1.port", "2775",
                 "otpgate.providers.smsc1.system-id", "otpgate",
-                "otpgate.providers.smsc1.password", "pw")), receipt -> { }))
+                "otpgate.providers.smsc1.password", "pw")), receipt -> { }, null))
                 .hasMessageContaining("otpgate.providers.smsc1.host");
         assertThatThrownBy(() -> SmppProviders.create(binder(Map.of(
                 "otpgate.providers.smsc1.type", "smpp",
                 "otpgate.providers.smsc1.host", "127.0.0.1",
                 "otpgate.providers.smsc1.port", "2775",
-                "otpgate.providers.smsc1.system-id", "otpgate")), receipt -> { }))
+                "otpgate.providers.smsc1.system-id", "otpgate")), receipt -> { }, null))
                 .hasMessageContaining("otpgate.providers.smsc1.password");
         assertThatThrownBy(() -> SmppProviders.create(binder(Map.of(
                 "otpgate.providers.smsc1.type", "smpp",
                 "otpgate.providers.smsc1.host", "127.0.0.1",
                 "otpgate.providers.smsc1.port", "2775",
                 "otpgate.providers.smsc1.system-id", "otpgate",
-                "otpgate.providers.smsc1.password", "much-too-long")), receipt -> { }))
+                "otpgate.providers.smsc1.password", "much-too-long")), receipt -> { }, null))
                 .hasMessageContaining("otpgate.providers.smsc1.password (at most 8 characters)")
                 .hasMessageNotContaining("much-too-long");
     }
@@ -90,15 +88,16 @@ class SmppProvidersTests {
     }
 
     @Test
-    void tlsSettingsBindFromTheirDocumentedNames(@TempDir Path dir) {
-        Path ca = TestCertificates.Authority.create("smsc test CA").writePem(dir);
+    void tlsSettingsBindFromTheirDocumentedNamesAndTheSslBundleIsTheOneNamed() {
+        DefaultSslBundleRegistry bundles = new DefaultSslBundleRegistry();
+        bundles.registerBundle("smsc", TestCertificates.Authority.create("smsc test CA").trustBundle());
 
-        SmppProperties properties = binder(smsc1("tls", "true", "tls-ca", ca.toString(), "private-link", "true"))
+        SmppProperties properties = binder(smsc1("tls", "true", "ssl-bundle", "smsc", "private-link", "true"))
                 .bind("otpgate.providers.smsc1", SmppProperties.class).get();
         assertThat(properties.tls()).isTrue();
-        assertThat(properties.tlsCa()).isEqualTo(ca.toString());
+        assertThat(properties.sslBundle()).isEqualTo("smsc");
         assertThat(properties.privateLink()).isTrue();
-        assertThat(SmppProviders.create(binder(smsc1("tls", "true", "tls-ca", ca.toString())), receipt -> { }))
+        assertThat(SmppProviders.create(binder(smsc1("tls", "true", "ssl-bundle", "smsc")), receipt -> { }, bundles))
                 .hasSize(1);
         SmppProperties plain = binder(smsc1()).bind("otpgate.providers.smsc1", SmppProperties.class).get();
         assertThat(plain.tls()).isFalse();
@@ -106,18 +105,19 @@ class SmppProvidersTests {
     }
 
     @Test
-    void aTlsCaWithoutTlsOrThatIsNoCertificateFailsStartupNamingTheSetting_S08(
-            @TempDir Path dir) throws Exception {
-        Path ca = TestCertificates.Authority.create("smsc test CA").writePem(dir);
-        assertThatThrownBy(() -> SmppProviders.create(binder(smsc1("tls-ca", ca.toString())), receipt -> { }))
-                .hasMessageContaining("otpgate.providers.smsc1.tls-ca is set but otpgate.providers.smsc1.tls is not true");
+    void anSslBundleWithoutTlsOrThatIsNotDefinedFailsStartupNamingTheSetting_S08() {
+        DefaultSslBundleRegistry bundles = new DefaultSslBundleRegistry();
+        bundles.registerBundle("smsc", TestCertificates.Authority.create("smsc test CA").trustBundle());
+        assertThatThrownBy(() -> SmppProviders.create(binder(smsc1("ssl-bundle", "smsc")), receipt -> { }, bundles))
+                .hasMessageContaining(
+                        "otpgate.providers.smsc1.ssl-bundle is set but otpgate.providers.smsc1.tls is not true");
 
-        Path notPem = Files.writeString(dir.resolve("not.pem"), "not a certificate");
-        assertThatThrownBy(() -> SmppProviders.create(binder(smsc1("tls", "true", "tls-ca", notPem.toString())),
-                receipt -> { }))
-                .hasMessageContaining("otpgate.providers.smsc1.tls-ca");
-        assertThatThrownBy(() -> SmppProviders.create(binder(smsc1("tls", "true", "tls-ca",
-                dir.resolve("absent.pem").toString())), receipt -> { }))
-                .hasMessageContaining("otpgate.providers.smsc1.tls-ca cannot be read");
+        assertThatThrownBy(() -> SmppProviders.create(binder(smsc1("tls", "true", "ssl-bundle", "other")),
+                receipt -> { }, bundles))
+                .hasMessageContaining("otpgate.providers.smsc1.ssl-bundle names the SSL bundle other, which is not "
+                        + "defined under spring.ssl.bundle");
+        assertThatThrownBy(() -> SmppProviders.create(binder(smsc1("tls", "true", "ssl-bundle", "smsc")),
+                receipt -> { }, null))
+                .hasMessageContaining("otpgate.providers.smsc1.ssl-bundle names the SSL bundle smsc");
     }
 }

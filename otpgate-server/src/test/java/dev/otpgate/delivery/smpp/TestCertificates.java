@@ -20,6 +20,8 @@ import java.util.Arrays;
 import java.util.Date;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslStoreBundle;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -77,7 +79,19 @@ public final class TestCertificates {
             }
         }
 
-        /** Writes the CA certificate as PEM, as an operator would give it in {@code tls-ca}. */
+        /** An SSL bundle that trusts this CA alone, as {@code spring.ssl.bundle.pem.<name>.truststore} would. */
+        public SslBundle trustBundle() {
+            try {
+                KeyStore trustStore = KeyStore.getInstance("PKCS12");
+                trustStore.load(null, null);
+                trustStore.setCertificateEntry("ca", certificate);
+                return SslBundle.of(SslStoreBundle.of(null, null, trustStore));
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Writes the CA certificate as PEM, as an operator would give it to a PEM SSL bundle. */
         public Path writePem(Path dir) {
             try {
                 StringWriter out = new StringWriter();
