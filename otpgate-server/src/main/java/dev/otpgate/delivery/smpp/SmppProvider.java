@@ -7,46 +7,25 @@ import dev.otpgate.delivery.provider.OutboundMessage;
 import dev.otpgate.delivery.provider.ReceiptSink;
 import dev.otpgate.delivery.provider.SendResult;
 import io.github.bucket4j.Bucket;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import org.jsmpp.DefaultPDUReader;
 import org.jsmpp.DefaultPDUSender;
 import org.jsmpp.InvalidResponseException;
 import org.jsmpp.PDUException;
 import org.jsmpp.SMPPConstant;
 import org.jsmpp.SynchronizedPDUSender;
-import org.jsmpp.bean.Alphabet;
 import org.jsmpp.bean.AlertNotification;
 import org.jsmpp.bean.BindType;
-import org.jsmpp.bean.Command;
-import org.jsmpp.bean.DataCoding;
 import org.jsmpp.bean.DataSm;
 import org.jsmpp.bean.DeliverSm;
-import org.jsmpp.bean.ESMClass;
-import org.jsmpp.bean.GeneralDataCoding;
 import org.jsmpp.bean.MessageType;
 import org.jsmpp.bean.NumberingPlanIndicator;
-import org.jsmpp.bean.OptionalParameter;
-import org.jsmpp.bean.RegisteredDelivery;
-import org.jsmpp.bean.SMSCDeliveryReceipt;
 import org.jsmpp.bean.TypeOfNumber;
 import org.jsmpp.extra.NegativeResponseException;
 import org.jsmpp.extra.ProcessRequestException;
@@ -61,8 +40,6 @@ import org.jsmpp.session.SubmitSmResult;
 import org.jsmpp.session.connection.ConnectionFactory;
 import org.jsmpp.session.connection.socket.SocketConnectionFactory;
 import org.jsmpp.util.DefaultComposer;
-import org.jsmpp.util.InvalidDeliveryReceiptException;
-import org.smpp.charset.Gsm7BitCharsetProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,20 +56,7 @@ final class SmppProvider implements Provider, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SmppProvider.class);
 
-    /** GSM 03.38 default alphabet, one septet per octet (unpacked), extension characters behind escape 0x1B. */
-    static final Charset GSM = new Gsm7BitCharsetProvider().charsetForName("X-Gsm7Bit");
-    static final int GSM_SEGMENT_OCTETS = 160;
-    static final int UCS2_SEGMENT_OCTETS = 140;
 
-    private static final Map<Integer, String> STATUS_NAMES = statusNames();
-    /** Statuses about the SMSC's state rather than the message: another try may pass. */
-    private static final Set<String> TEMPORARY = Set.of("ESME_RTHROTTLED", "ESME_RMSGQFUL", "ESME_RSYSERR",
-            "ESME_RINVBNDSTS", "ESME_RSUBMITFAIL", "ESME_RX_T_APPN");
-    private static final String CONNECTION_FAILED = "connection failed";
-    private static final Pattern NUMBER = Pattern.compile("\\+?[0-9]{1,20}");
-    private static final Pattern RECEIPT_ID = Pattern.compile("(?i)\\bid:(\\S+)");
-    private static final Pattern RECEIPT_STAT = Pattern.compile("(?i)\\bstat:(\\w+)");
-    private static final Pattern RECEIPT_ERR = Pattern.compile("(?i)\\berr:(\\w+)");
 
     private final String id;
     private final SmppProperties properties;
@@ -171,44 +135,21 @@ final class SmppProvider implements Provider, AutoCloseable {
             throw new DeliveryException(failure == null ? "SMPP not bound" : "SMPP not bound (" + failure + ")", false,
                     null);
         }
-        String to = message.to();
-        if (to == null || !NUMBER.matcher(to).matches()) {
-            throw new DeliveryException("SMPP destination is not a phone number", true, null);
-        }
-        String from = message.from() != null && !message.from().isBlank() ? message.from() : properties.sourceAddress();
-        if (from == null || from.isBlank()) {
-            throw new DeliveryException("SMPP source address not configured", true, null);
-        }
-        boolean unicode = message.unicode();
-        byte[] octets = message.text().getBytes(unicode ? StandardCharsets.UTF_16BE : GSM);
-        DataCoding coding = new GeneralDataCoding(unicode ? Alphabet.ALPHA_UCS2 : Alphabet.ALPHA_DEFAULT);
-        boolean single = octets.length <= (unicode ? UCS2_SEGMENT_OCTETS : GSM_SEGMENT_OCTETS);
-        byte[] shortMessage = single ? octets : new byte[0];
-        OptionalParameter[] tlvs = single
-                ? new OptionalParameter[0]
-                : new OptionalParameter[] {new OptionalParameter.Message_payload(octets)};
-        boolean numericSender = NUMBER.matcher(from).matches();
+        SmppSubmit submit = SmppSubmit.of(message, properties.sourceAddress());
 
         acquire();
         try {
-            SubmitSmResult result = current.submitShortMessage("",
-                    numericSender ? TypeOfNumber.INTERNATIONAL : TypeOfNumber.ALPHANUMERIC,
-                    numericSender ? NumberingPlanIndicator.ISDN : NumberingPlanIndicator.UNKNOWN,
-                    numericSender ? stripPlus(from) : from,
-                    TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN, stripPlus(to),
-                    new ESMClass(), (byte) 0, (byte) 1, null, null,
-                    new RegisteredDelivery(SMSCDeliveryReceipt.SUCCESS_FAILURE), (byte) 0, coding, (byte) 0,
-                    shortMessage, tlvs);
+            SubmitSmResult result = submit.sendOn(current);
             String messageId = result.getMessageId();
             if (messageId == null || messageId.isBlank()) {
                 // S-08: an acceptance without a message id is not one: no receipt could ever be matched to it.
                 throw new DeliveryException("SMPP submit_sm_resp without a message id", false, null);
             }
             log.debug("SMPP provider {} accepted {} as {}", id, message.reference(), messageId);
-            return new SendResult(messageId, message.segments(), unicode ? "UCS-2" : "GSM-7");
+            return new SendResult(messageId, message.segments(), submit.encoding());
         } catch (NegativeResponseException e) {
-            String status = statusName(e.getCommandStatus());
-            throw new DeliveryException(status, !TEMPORARY.contains(status), null);
+            String status = SmppStatus.name(e.getCommandStatus());
+            throw new DeliveryException(status, !SmppStatus.temporary(status), null);
         } catch (ResponseTimeoutException e) {
             throw new DeliveryException("SMPP response timeout", false, null);
         } catch (InvalidResponseException e) {
@@ -238,28 +179,6 @@ final class SmppProvider implements Provider, AutoCloseable {
         }
     }
 
-    private static String stripPlus(String number) {
-        return number.startsWith("+") ? number.substring(1) : number;
-    }
-
-    static String statusName(int status) {
-        return STATUS_NAMES.getOrDefault(status, "SMPP_UNKNOWN_STATUS");
-    }
-
-    private static Map<Integer, String> statusNames() {
-        Map<Integer, String> names = new HashMap<>();
-        for (Field field : SMPPConstant.class.getFields()) {
-            if (field.getName().startsWith("STAT_") && field.getType() == int.class
-                    && Modifier.isStatic(field.getModifiers())) {
-                try {
-                    names.putIfAbsent(field.getInt(null), field.getName().substring("STAT_".length()));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return Map.copyOf(names);
-    }
 
     private void scheduleBind(Duration delay) {
         if (running && bindPending.compareAndSet(false, true)) {
@@ -293,11 +212,11 @@ final class SmppProvider implements Provider, AutoCloseable {
             candidate.close();
             Duration wait = backoff;
             backoff = min(wait.multipliedBy(2), properties.rebindBackoffMax());
-            String failure = failureReason(e);
+            String failure = SmppStatus.bindFailure(e);
             bindFailure = failure;
             // One line, no stack trace: the SMSC refusing a bind is an operator's matter, not a defect here.
             log.warn("SMPP provider {} could not bind to {}:{} ({}); next try in {}", id, properties.host(),
-                    properties.port(), failure.equals(CONNECTION_FAILED)
+                    properties.port(), failure.equals(SmppStatus.CONNECTION_FAILED)
                             ? failure + ", " + e.getClass().getSimpleName() : failure, wait);
             scheduleBind(wait);
             return;
@@ -311,23 +230,6 @@ final class SmppProvider implements Provider, AutoCloseable {
         } else if (!candidate.getSessionState().isBound()) {
             scheduleBind(backoff);
         }
-    }
-
-    /**
-     * What a step reason may say about a failed bind: the SMSC's command status ({@code ESME_RBINDFAIL}), a failed
-     * TLS handshake, or that the connection failed; the exception's class name is logged, never shown to a client
-     * (S-47).
-     */
-    static String failureReason(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof NegativeResponseException negative) {
-                return statusName(negative.getCommandStatus());
-            }
-            if (t instanceof SSLException) {
-                return "TLS handshake failed";
-            }
-        }
-        return CONNECTION_FAILED;
     }
 
     /** Why the last bind failed, or null when the provider is bound or has not tried yet. */
@@ -363,98 +265,6 @@ final class SmppProvider implements Provider, AutoCloseable {
         }
     }
 
-    /** Reads a delivery receipt, from its TLVs when present, else from its text; null when it names no message. */
-    DeliveryReceipt receipt(DeliverSm deliverSm) {
-        String messageId = null;
-        String stat = null;
-        String err = null;
-        if (deliverSm.getOptionalParameter(OptionalParameter.Tag.RECEIPTED_MESSAGE_ID)
-                instanceof OptionalParameter.COctetString receipted) {
-            messageId = receipted.getValueAsString();
-        }
-        if (deliverSm.getOptionalParameter(OptionalParameter.Tag.MESSAGE_STATE)
-                instanceof OptionalParameter.Message_state state) {
-            stat = stat(state.getMessageState());
-        }
-        byte[] text = deliverSm.getShortMessage();
-        if (text != null && text.length > 0) {
-            String id = null;
-            String textStat = null;
-            try {
-                org.jsmpp.bean.DeliveryReceipt parsed = deliverSm.getShortMessageAsDeliveryReceipt();
-                id = parsed.getId();
-                textStat = parsed.getFinalStatus() == null ? null : parsed.getFinalStatus().name();
-                err = parsed.getError();
-            } catch (InvalidDeliveryReceiptException | RuntimeException e) {
-                String ascii = new String(text, StandardCharsets.ISO_8859_1);
-                id = group(RECEIPT_ID, ascii);
-                textStat = group(RECEIPT_STAT, ascii);
-                err = group(RECEIPT_ERR, ascii);
-            }
-            messageId = messageId != null ? messageId : id;
-            stat = stat != null ? stat : textStat;
-        }
-        if (messageId == null || stat == null) {
-            return null;
-        }
-        stat = stat.toUpperCase(java.util.Locale.ROOT);
-        DeliveryReceipt.Status status = switch (stat) {
-            case "DELIVRD" -> DeliveryReceipt.Status.DELIVERED;
-            case "ENROUTE", "ACCEPTD", "SCHEDLD" -> DeliveryReceipt.Status.SENT;
-            default -> DeliveryReceipt.Status.UNDELIVERED;
-        };
-        String reason = status != DeliveryReceipt.Status.UNDELIVERED ? null
-                : err != null && !err.isBlank() && !err.chars().allMatch(c -> c == '0') ? stat + " err:" + err : stat;
-        return new DeliveryReceipt(id, messageId, status, reason, Instant.now());
-    }
-
-    private static String group(Pattern pattern, String text) {
-        Matcher matcher = pattern.matcher(text);
-        return matcher.find() ? matcher.group(1) : null;
-    }
-
-    private static String stat(OptionalParameter.Message_state.Message_state_enum state) {
-        if (state == null) {
-            return null;
-        }
-        return switch (state) {
-            case DELIVERED -> "DELIVRD";
-            case ENROUTE -> "ENROUTE";
-            case ACCEPTED -> "ACCEPTD";
-            case SCHEDULED -> "SCHEDLD";
-            case UNDELIVERABLE -> "UNDELIV";
-            case REJECTED -> "REJECTD";
-            case EXPIRED -> "EXPIRED";
-            case DELETED -> "DELETED";
-            case SKIPPED -> "SKIPPED";
-            case UNKNOWN -> "UNKNOWN";
-        };
-    }
-
-    /**
-     * jSMPP's own reader allocates whatever {@code command_length} the SMSC announces, up to 2 GB. No SMPP 3.4 PDU is
-     * longer than its largest TLV ({@code message_payload}, 64 KB) and its fixed fields, so a longer (or a negative)
-     * length ends the connection, and the bind is made again, instead of filling memory.
-     */
-    static final class BoundedPduReader extends DefaultPDUReader {
-
-        static final int MAX_PDU_OCTETS = 70_000;
-
-        @Override
-        public Command readPDUHeader(DataInputStream in) throws IOException {
-            int length = in.readInt();
-            if (length < 16 || length > MAX_PDU_OCTETS) {
-                throw new IOException("SMPP PDU of " + length + " octets refused");
-            }
-            Command header = new Command();
-            header.setCommandLength(length);
-            header.setCommandId(in.readInt());
-            header.setCommandStatus(in.readInt());
-            header.setSequenceNumber(in.readInt());
-            return header;
-        }
-    }
-
     /** Answers every {@code deliver_sm} with {@code deliver_sm_resp} (by returning), handing receipts on. */
     private final class Receiver implements MessageReceiverListener {
 
@@ -465,7 +275,7 @@ final class SmppProvider implements Provider, AutoCloseable {
                 return;
             }
             try {
-                DeliveryReceipt receipt = receipt(deliverSm);
+                DeliveryReceipt receipt = SmppReceipts.read(id, deliverSm);
                 if (receipt == null) {
                     log.warn("SMPP provider {} received a receipt without message id or state", id);
                 } else {

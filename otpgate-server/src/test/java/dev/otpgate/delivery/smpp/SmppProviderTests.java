@@ -194,7 +194,7 @@ class SmppProviderTests extends ProviderContract {
         assertThat(smsc.submits).hasSize(1);
         SubmitSm submit = smsc.submits.peek();
         assertThat(submit.getDestAddress()).isEqualTo(to.substring(1));
-        assertThat(new String(submit.getShortMessage(), SmppProvider.GSM)).contains(code);
+        assertThat(new String(submit.getShortMessage(), SmppSubmit.GSM)).contains(code);
     }
 
     /** No submit, and not even a bind: the handshake failed before jSMPP had a connection to send one on. */
@@ -294,7 +294,7 @@ class SmppProviderTests extends ProviderContract {
         assertThat(submit.getDestAddrNpi()).isEqualTo((byte) 1);
         assertThat(submit.getRegisteredDelivery() & 0x03).isEqualTo(1);
         assertThat(submit.getDataCoding()).isEqualTo((byte) 0);
-        assertThat(new String(submit.getShortMessage(), SmppProvider.GSM)).isEqualTo(TEXT + " {€}");
+        assertThat(new String(submit.getShortMessage(), SmppSubmit.GSM)).isEqualTo(TEXT + " {€}");
         assertThat(submit.getShortMessage()).contains(0x1B);
         assertThat(result.providerMessageId()).isNotBlank();
         assertThat(result.segments()).isEqualTo(1);
@@ -327,7 +327,7 @@ class SmppProviderTests extends ProviderContract {
         assertThat(submit.getShortMessage()).isEmpty();
         OptionalParameter payload = submit.getOptionalParameter(OptionalParameter.Tag.MESSAGE_PAYLOAD);
         assertThat(payload).isInstanceOf(OptionalParameter.OctetString.class);
-        assertThat(new String(((OptionalParameter.OctetString) payload).getValue(), SmppProvider.GSM))
+        assertThat(new String(((OptionalParameter.OctetString) payload).getValue(), SmppSubmit.GSM))
                 .isEqualTo(longText);
         assertThat(result.segments()).isEqualTo(2);
     }
