@@ -1,12 +1,15 @@
 package dev.otpgate.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.otpgate.fraud.StatementCounter;
 import dev.otpgate.support.ApiClient.Response;
 import dev.otpgate.support.Concurrently;
 import dev.otpgate.support.ServerTestSupport;
 import dev.otpgate.support.TestApps.TestApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -15,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
@@ -34,6 +41,12 @@ abstract class AccessApiContract extends ServerTestSupport {
 
     @Autowired
     KeyUsage usage;
+
+    @Autowired
+    BootstrapAdminKey bootstrap;
+
+    @Autowired
+    ApiKeyService keyService;
 
     @AfterEach
     void restoreTheBootstrapKey() {
@@ -333,5 +346,42 @@ abstract class AccessApiContract extends ServerTestSupport {
         }
         assertThat(api.bodies().stream().filter(body -> body.contains(rotated.text("secret")))).hasSize(1);
         assertThat(api.bodies().stream().filter(body -> body.contains(admin))).hasSize(1);
+    }
+
+    @Test
+    void insertWhenASecondBootstrapKeyIsInsertedThenTheDatabaseRefusesIt() {
+        assertThatThrownBy(() -> keyService.insert(null, "bootstrap admin", java.util.EnumSet.of(Scope.ADMIN), null,
+                ApiKeySecrets.generate(), true)).isInstanceOf(DuplicateKeyException.class);
+        assertThat(jdbc.sql("select count(*) from api_keys where bootstrap = true").query(Integer.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void startWhenTheBootstrapKeyFileOutlivesAnotherAdminKeyThenSaysOnceToDeleteIt(CapturedOutput output) throws Exception {
+        adminKey();
+        Path file = properties.dataDir().resolve("bootstrap-admin-key");
+        Files.deleteIfExists(file);
+        bootstrap.run(null);
+        assertThat(occurrences(output.getAll())).as("no file, nothing to say").isZero();
+
+        Files.writeString(file, ADMIN_KEY + "\n");
+        try {
+            bootstrap.run(null);
+            assertThat(occurrences(output.getAll())).isEqualTo(1);
+            assertThat(output.getAll()).contains(file.toString()).doesNotContain(ADMIN_KEY);
+            assertThat(jdbc.sql("select count(*) from api_keys where bootstrap = true").query(Integer.class).single())
+                    .as("a start with admin keys present makes none").isEqualTo(1);
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private static int occurrences(String text) {
+        String line = "still holds the bootstrap admin key";
+        int n = 0;
+        for (int at = text.indexOf(line); at >= 0; at = text.indexOf(line, at + 1)) {
+            n++;
+        }
+        return n;
     }
 }
