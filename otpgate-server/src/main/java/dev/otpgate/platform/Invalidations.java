@@ -44,11 +44,7 @@ public class Invalidations {
     private final Map<String, List<Subscriber>> subscribers = new ConcurrentHashMap<>();
     private final List<Transport> transports = new CopyOnWriteArrayList<>();
 
-    /** A bus that reaches this node only: embedded H2, where there is no other node. */
-    public static Invalidations local() {
-        return new Invalidations();
-    }
-
+    /** A bus that reaches this node only until transports are added (none on embedded H2: one node). */
     Invalidations() {}
 
     void add(Transport transport) {

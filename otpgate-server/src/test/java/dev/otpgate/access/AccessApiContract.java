@@ -25,6 +25,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,8 +34,11 @@ import tools.jackson.databind.JsonNode;
  * admin key revoked, so tests that revoke the bootstrap key leave the next one a known state.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"server.port=0", "management.server.port=0", "otpgate.api-keys.last-used-interval=1m"})
+        properties = {"server.port=0", "management.server.port=0", "otpgate.api-keys.last-used-interval=1m",
+                "spring.datasource.hikari.maximum-pool-size=8", "spring.datasource.hikari.minimum-idle=1"})
 @Import(StatementCounter.class)
+// No other suite shares this context: close it (and its connections to the shared PostgreSQL) when done.
+@DirtiesContext
 abstract class AccessApiContract extends ServerTestSupport {
 
     private static final String ADMIN_KEYS = "/v1/admin/api-keys";
@@ -269,8 +273,23 @@ abstract class AccessApiContract extends ServerTestSupport {
                 .isEqualTo(clock.instant().plus(Duration.ofDays(1)));
 
         clock.advance(Duration.ofDays(1));
-        Response expiredRotation = api.post(keys + "/" + created.text("id") + "/rotate", ADMIN_KEY, Map.of());
-        assertProblem(expiredRotation, 409, "key-rotated");
+        assertProblem(api.post(keys + "/" + created.text("id") + "/rotate", ADMIN_KEY, Map.of()), 409, "key-rotated");
+
+        Response shortLived = api.post(keys, ADMIN_KEY, Map.of("name", "short",
+                "expires_at", clock.instant().plus(Duration.ofHours(1)).toString()));
+        clock.advance(Duration.ofHours(1));
+        assertProblem(api.post(keys + "/" + shortLived.text("id") + "/rotate", ADMIN_KEY, Map.of()), 409, "key-expired");
+    }
+
+    @Test
+    void rotateWhenTwoRotationsOfOneKeyRaceThenOneMakesANewKeyAndTheOtherIsRefused() throws Exception {
+        TestApp app = fixtures.app();
+        String keys = "/v1/apps/" + app.id() + "/api-keys";
+        String oldId = api.get(keys, ADMIN_KEY).json().get("api_keys").get(0).get("id").asString();
+        List<Response> answers = Concurrently.run(4, i -> api.post(keys + "/" + oldId + "/rotate", ADMIN_KEY,
+                Map.of("grace_seconds", 30)));
+        assertThat(answers).extracting(Response::status).containsOnlyOnce(201).containsOnly(201, 409);
+        assertThat(api.get(keys, ADMIN_KEY).json().get("api_keys")).hasSize(2);
     }
 
     @Test

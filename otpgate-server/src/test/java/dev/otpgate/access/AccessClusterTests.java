@@ -60,7 +60,9 @@ class AccessClusterTests {
                     "--server.port=" + port, "--management.server.port=" + freePort(), "--otpgate.data-dir=" + dataDir,
                     "--spring.datasource.url=" + url, "--spring.datasource.username=" + PostgresTestDatabase.USER,
                     "--spring.datasource.password=" + PostgresTestDatabase.PASSWORD,
-                    "--db-scheduler.scheduler-name=node-" + i, "--otpgate.cache.ttl=10s")
+                    "--db-scheduler.scheduler-name=node-" + i, "--otpgate.cache.ttl=10s",
+                    // The PostgreSQL server is shared with the other suites: a small pool per node.
+                    "--spring.datasource.hikari.maximum-pool-size=5", "--spring.datasource.hikari.minimum-idle=1")
                     .redirectErrorStream(true).redirectOutput(dataDir.resolve("console.log").toFile()));
         }
         processes.addAll(Concurrently.run(2, i -> builders.get(i).start()));
