@@ -63,8 +63,22 @@ class SecretsStayOutOfOutputTests {
         Response app = api.post("/v1/apps", ADMIN_KEY, Map.of("name", "Leak Check", "resend_cooldown_seconds", 0));
         String appId = app.text("id");
         Response created = api.post("/v1/apps/" + appId + "/api-keys", ADMIN_KEY, Map.of("name", "backend"));
-        String appKey = created.text("secret");
+        String oldAppKey = created.text("secret");
         excluded.add(created.body());
+        api.get("/v1/fraud/blocks", oldAppKey);
+        Response rotated = api.post("/v1/apps/" + appId + "/api-keys/" + created.text("id") + "/rotate", ADMIN_KEY,
+                Map.of("grace_seconds", 60));
+        String appKey = rotated.text("secret");
+        excluded.add(rotated.body());
+        Response admin = api.post("/v1/admin/api-keys", ADMIN_KEY, Map.of("name", "ops"));
+        String adminKey = admin.text("secret");
+        excluded.add(admin.body());
+        Response adminRotated = api.post("/v1/admin/api-keys/" + admin.text("id") + "/rotate", adminKey,
+                Map.of("grace_seconds", 0));
+        String rotatedAdminKey = adminRotated.text("secret");
+        excluded.add(adminRotated.body());
+        api.get("/v1/admin/api-keys", rotatedAdminKey);
+        api.get("/v1/apps", adminKey);
 
         String e164 = "+12125550142";
         String spelled = "+1 (212) 555-0142";
@@ -98,7 +112,7 @@ class SecretsStayOutOfOutputTests {
         String everything = logs + String.join("\n", bodies) + metrics;
 
         assertThat(logs).contains(id).contains("Securing POST /v1/verifications");
-        for (String secret : List.of(firstCode, secondCode, appKey, ADMIN_KEY, e164, e164.substring(1), spelled, "212) 555-0142", "5550142")) {
+        for (String secret : List.of(firstCode, secondCode, appKey, oldAppKey, adminKey, rotatedAdminKey, ADMIN_KEY, e164, e164.substring(1), spelled, "212) 555-0142", "5550142")) {
             assertThat(everything).as("output must not contain a secret").doesNotContain(secret);
         }
     }

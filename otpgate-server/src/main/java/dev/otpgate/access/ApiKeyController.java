@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.otpgate.access.KeyViews.KeyView;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -28,34 +29,19 @@ import org.springframework.web.bind.annotation.RestController;
 class ApiKeyController {
 
     private final ApiKeyService keys;
+    private final KeyRotation rotation;
 
-    ApiKeyController(ApiKeyService keys) {
+    ApiKeyController(ApiKeyService keys, KeyRotation rotation) {
         this.keys = keys;
+        this.rotation = rotation;
     }
 
     record CreateKeyRequest(String name, List<String> scopes, Instant expiresAt) {}
 
-    record KeyView(String id, String appId, String name, List<String> scopes, String hint, Instant createdAt,
-            Instant expiresAt, Instant revokedAt, String secret) {
-
-        @Override
-        public String toString() {
-            return "KeyView[" + id + "]";
-        }
-
-        static KeyView of(ApiKey key, String secret) {
-            return new KeyView(key.id(), key.appId(), key.name(), key.scopes().stream().map(Scope::value).sorted().toList(),
-                    key.hint(), key.createdAt(), key.expiresAt(), key.revokedAt(), secret);
-        }
-    }
-
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Create a key; the secret is shown in this response only")
     ResponseEntity<KeyView> create(@PathVariable("app_id") String appId, @RequestBody CreateKeyRequest request) {
-        String name = request.name() == null ? "api key" : request.name().strip();
-        if (name.isEmpty() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
-            throw ApiProblem.invalid("name", "must be 1–100 printable characters");
-        }
+        String name = KeyViews.name(request.name());
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String value : request.scopes() == null ? List.<String>of() : request.scopes()) {
             scopes.add(Scope.of(value).orElseThrow(() -> ApiProblem.invalid("scopes", "unknown scope; one of "
@@ -76,6 +62,13 @@ class ApiKeyController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Revoke a key with immediate effect")
     void revoke(@PathVariable("app_id") String appId, @PathVariable("key_id") String keyId) {
-        keys.revoke(appId, keyId);
+        KeyViews.revoked(keys.revoke(appId, keyId));
+    }
+
+    @PostMapping("/{key_id}/rotate")
+    @Operation(summary = "Replace a key; the old secret keeps working for grace_seconds (default one day)")
+    ResponseEntity<KeyView> rotate(@PathVariable("app_id") String appId, @PathVariable("key_id") String keyId,
+            @RequestBody(required = false) KeyViews.RotateRequest request) {
+        return KeyViews.rotated(rotation.rotate(appId, keyId, KeyViews.grace(request)), "/v1/apps/" + appId + "/api-keys");
     }
 }

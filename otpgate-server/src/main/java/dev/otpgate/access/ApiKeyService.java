@@ -21,11 +21,16 @@ class ApiKeyService {
 
     private final ApiKeyRepository repository;
     private final AppDirectory apps;
+    private final ApiKeyCredentials credentials;
+    private final KeyUsage usage;
     private final Clock clock;
 
-    ApiKeyService(ApiKeyRepository repository, AppDirectory apps, Clock clock) {
+    ApiKeyService(ApiKeyRepository repository, AppDirectory apps, ApiKeyCredentials credentials, KeyUsage usage,
+            Clock clock) {
         this.repository = repository;
         this.apps = apps;
+        this.credentials = credentials;
+        this.usage = usage;
         this.clock = clock;
     }
 
@@ -34,38 +39,52 @@ class ApiKeyService {
         if (scopes.contains(Scope.ADMIN)) {
             throw ApiProblem.invalid("scopes", "admin is instance-wide and cannot be given to an app key");
         }
-        Instant now = clock.instant();
-        if (expiresAt != null && !expiresAt.isAfter(now)) {
-            throw ApiProblem.invalid("expires_at", "must be in the future");
-        }
+        requireFuture(expiresAt);
         return insert(appId, name, scopes.isEmpty() ? DEFAULT_APP_SCOPES : scopes, expiresAt, ApiKeySecrets.generate());
     }
 
     CreatedKey insert(String appId, String name, Set<Scope> scopes, Instant expiresAt, String secret) {
+        return insert(appId, name, scopes, expiresAt, secret, false);
+    }
+
+    CreatedKey insert(String appId, String name, Set<Scope> scopes, Instant expiresAt, String secret, boolean bootstrap) {
         ApiKey key = new ApiKey(Ids.newId("key"), appId, name, EnumSet.copyOf(scopes), ApiKeySecrets.hint(secret),
-                clock.instant(), expiresAt, null);
+                clock.instant(), expiresAt, null, null, null, bootstrap);
         repository.insert(key, ApiKeySecrets.hash(secret));
         return new CreatedKey(key, secret);
     }
 
-    List<ApiKey> list(String appId) {
-        apps.find(appId).orElseThrow(() -> ApiProblem.notFound("app"));
-        return repository.findByApp(appId);
+    void requireFuture(Instant expiresAt) {
+        if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
+            throw ApiProblem.invalid("expires_at", "must be in the future");
+        }
     }
 
-    /** Revokes at once: the next request with this key is refused (S-24). Revoking twice is not an error. */
-    void revoke(String appId, String keyId) {
-        if (!repository.revoke(appId, keyId, clock.instant()) && !repository.exists(appId, keyId)) {
-            throw ApiProblem.notFound("API key");
+    List<ApiKey> list(String appId) {
+        apps.find(appId).orElseThrow(() -> ApiProblem.notFound("app"));
+        return withUnwrittenUse(repository.findByApp(appId));
+    }
+
+    /** Keys as listed: with the uses this node saw and has not written yet, so its own view is never stale. */
+    List<ApiKey> withUnwrittenUse(List<ApiKey> keys) {
+        return keys.stream().map(key -> usage.unwritten(key.id())
+                .filter(at -> key.lastUsedAt() == null || at.isAfter(key.lastUsedAt()))
+                .map(at -> new ApiKey(key.id(), key.appId(), key.name(), key.scopes(), key.hint(), key.createdAt(),
+                        key.expiresAt(), key.revokedAt(), at, key.replacedBy(), key.bootstrap()))
+                .orElse(key)).toList();
+    }
+
+    /** Revokes at once on every node: the next request with this key is refused (S-24). Revoking twice is not an error. */
+    KeyOutcomes.Revocation revoke(String appId, String keyId) {
+        if (repository.revoke(appId, keyId, clock.instant())) {
+            credentials.changed(keyId);
+            return new KeyOutcomes.Revoked();
         }
+        return repository.exists(appId, keyId) ? new KeyOutcomes.Revoked() : new KeyOutcomes.NoSuchKey();
     }
 
     /** The caller a presented secret stands for, if the secret is well formed, live and known. */
     Optional<Caller> authenticate(String secret) {
-        if (!ApiKeySecrets.wellFormed(secret)) {
-            return Optional.empty();
-        }
-        return repository.findActive(ApiKeySecrets.hash(secret), clock.instant())
-                .map(key -> new Caller(key.id(), key.appId(), key.scopes()));
+        return credentials.authenticate(secret);
     }
 }

@@ -22,7 +22,9 @@ import org.springframework.stereotype.Component;
 /**
  * On the first start against an empty database, creates the instance-wide admin key: from
  * {@code OTPGATE_BOOTSTRAP_ADMIN_KEY} when set (scripted setups), otherwise generated, printed once to the
- * console (not to the log) and written to {@code <data-dir>/bootstrap-admin-key} with mode 600.
+ * console (not to the log) and written to {@code <data-dir>/bootstrap-admin-key} with mode 600. It is an admin key
+ * like any other: it can be rotated and revoked. Each start says once when the file still exists although other
+ * admin keys were created, so that the operator deletes it.
  */
 @Component
 class BootstrapAdminKey implements ApplicationRunner {
@@ -41,9 +43,17 @@ class BootstrapAdminKey implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) {
-        if (repository.countAdminKeys() > 0) {
-            return;
+        if (repository.countAdminKeys() == 0) {
+            create();
         }
+        Path file = properties.dataDir().resolve("bootstrap-admin-key");
+        if (Files.exists(file) && repository.countOtherAdminKeys() > 0) {
+            log.warn("{} still holds the bootstrap admin key, and other admin keys exist now: delete the file, and "
+                    + "revoke the bootstrap key (DELETE /v1/admin/api-keys/{{id}}) once nothing uses it", file);
+        }
+    }
+
+    private void create() {
         String given = properties.bootstrapAdminKey();
         if (given != null && !given.isBlank()) {
             if (!ApiKeySecrets.wellFormed(given.strip())) {
@@ -51,12 +61,15 @@ class BootstrapAdminKey implements ApplicationRunner {
                         + "(otpg_ + 40 base62 characters + a 6-character checksum); generate one with "
                         + "java -jar otpgate.jar generate-key");
             }
-            insertIgnoringRace(given.strip());
-            log.info("Created the bootstrap admin key from OTPGATE_BOOTSTRAP_ADMIN_KEY");
+            if (insertUnlessRaced(given.strip())) {
+                log.info("Created the bootstrap admin key from OTPGATE_BOOTSTRAP_ADMIN_KEY");
+            }
             return;
         }
         String secret = ApiKeySecrets.generate();
-        insertIgnoringRace(secret);
+        if (!insertUnlessRaced(secret)) {
+            return;
+        }
         Path file = properties.dataDir().resolve("bootstrap-admin-key");
         write(file, secret);
         // Printed, not logged: log sinks never hold a key (S-45); this console line is the one exception.
@@ -81,11 +94,17 @@ class BootstrapAdminKey implements ApplicationRunner {
                 url, properties.mode().name().toLowerCase(java.util.Locale.ROOT), cacert, key, url);
     }
 
-    private void insertIgnoringRace(String secret) {
+    /**
+     * Inserts the bootstrap key; false when another node starting at the same time inserted its own first (one row
+     * only may be marked bootstrap), so that this node neither prints nor writes a key that does not exist.
+     */
+    private boolean insertUnlessRaced(String secret) {
         try {
-            keys.insert(null, "bootstrap admin", EnumSet.of(Scope.ADMIN), null, secret);
+            keys.insert(null, "bootstrap admin", EnumSet.of(Scope.ADMIN), null, secret, true);
+            return true;
         } catch (DuplicateKeyException e) {
-            // Another node inserted the same key first.
+            log.info("Another node created the bootstrap admin key first");
+            return false;
         }
     }
 

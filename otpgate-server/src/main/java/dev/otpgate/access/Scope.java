@@ -9,6 +9,9 @@ public enum Scope {
     VERIFICATIONS_CHECK("verifications:check"),
     TOTP_MANAGE("totp:manage"),
     TOTP_CHECK("totp:check"),
+    /** Lifting a fraud block ({@code DELETE /v1/fraud/blocks/{id}}): switching off a defence is its own right. */
+    FRAUD_MANAGE("fraud:manage"),
+    /** Reading the audit trail, which is still to come: a key may hold it, no endpoint asks for it yet. */
     AUDIT_READ("audit:read"),
     ADMIN("admin");
 

@@ -161,7 +161,10 @@ class SecurityConfiguration {
                                 .hasAuthority(Scope.TOTP_CHECK.authority())
                         .requestMatchers("/v1/totp-factors", "/v1/totp-factors/**").hasAuthority(Scope.TOTP_MANAGE.authority())
                         .requestMatchers("/v1/apps", "/v1/apps/**", "/v1/dev/**", "/v1/admin/**").hasAuthority(admin)
-                        // An app key sees and lifts its own app's fraud blocks; an admin key, every app's.
+                        // An app key sees its own app's fraud blocks and, with fraud:manage, lifts them; an admin
+                        // key, every app's. A leaked start key cannot switch the pumping defence off.
+                        .requestMatchers(HttpMethod.DELETE, "/v1/fraud/blocks/*")
+                                .hasAnyAuthority(Scope.FRAUD_MANAGE.authority(), admin)
                         .requestMatchers("/v1/fraud/blocks", "/v1/fraud/blocks/*").hasAnyAuthority(start, admin)
                         .anyRequest().denyAll());
         return http.build();

@@ -1,6 +1,9 @@
 package dev.otpgate.apps;
 
 import dev.otpgate.platform.ApiProblem;
+import dev.otpgate.platform.CacheProperties;
+import dev.otpgate.platform.Invalidations;
+import dev.otpgate.platform.NodeCache;
 import dev.otpgate.platform.Ids;
 import dev.otpgate.platform.KeyRing;
 import dev.otpgate.privacy.Destination;
@@ -15,29 +18,28 @@ import org.springframework.stereotype.Service;
 class AppService implements AppDirectory {
 
     private static final Pattern TEST_CODE = Pattern.compile("[0-9]{4,10}");
-    /**
-     * Apps are read on every start, check and delivery job, and each read parses two JSON documents. A node keeps
-     * what it read for one second; its own changes apply at once, another node's within that second.
-     */
-    private static final long CACHE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-    private static final int CACHE_MAX = 10_000;
-
-    private record Cached(App app, long loadedAt) {}
-
-    private final java.util.Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
-
     private static final java.util.Base64.Encoder BASE64 = java.util.Base64.getEncoder();
 
     private final AppRepository repository;
     private final Destinations destinations;
     private final KeyRing keys;
     private final Clock clock;
+    private final Invalidations invalidations;
+    /**
+     * Apps are read on every start, check and delivery job, and each read parses two JSON documents: each node keeps
+     * them, and drops one when any node changes or deletes it.
+     */
+    private final NodeCache<App> cache;
 
-    AppService(AppRepository repository, Destinations destinations, KeyRing keys, Clock clock) {
+    AppService(AppRepository repository, Destinations destinations, KeyRing keys, Clock clock,
+            Invalidations invalidations, CacheProperties cacheProperties) {
         this.repository = repository;
         this.destinations = destinations;
         this.keys = keys;
         this.clock = clock;
+        this.invalidations = invalidations;
+        this.cache = new NodeCache<>(cacheProperties);
+        invalidations.subscribe(AppDirectory.CHANGED, cache.dropping((app, id) -> app.id().equals(id)));
     }
 
     App create(AppSettings settings) {
@@ -50,7 +52,7 @@ class AppService implements AppDirectory {
         App current = find(id).orElseThrow(() -> ApiProblem.notFound("app"));
         App changed = withTestDestinations(settings.applyTo(current, id, clock.instant()));
         boolean updated = repository.update(changed);
-        cache.remove(id);
+        invalidations.publish(AppDirectory.CHANGED, id);
         if (!updated) {
             throw ApiProblem.notFound("app");
         }
@@ -115,7 +117,7 @@ class AppService implements AppDirectory {
 
     void delete(String id) {
         boolean deleted = repository.delete(id);
-        cache.remove(id);
+        invalidations.publish(AppDirectory.CHANGED, id);
         if (!deleted) {
             throw ApiProblem.notFound("app");
         }
@@ -131,20 +133,6 @@ class AppService implements AppDirectory {
         if (!Ids.looksLike("app", appId)) {
             return Optional.empty();
         }
-        long now = System.nanoTime();
-        Cached cached = cache.get(appId);
-        if (cached != null && now - cached.loadedAt() < CACHE_NANOS) {
-            return Optional.of(cached.app());
-        }
-        Optional<App> app = repository.find(appId).map(this::sealedTestDestinations);
-        if (app.isPresent()) {
-            if (cache.size() >= CACHE_MAX) {
-                cache.clear();
-            }
-            cache.put(appId, new Cached(app.get(), now));
-        } else {
-            cache.remove(appId);
-        }
-        return app;
+        return cache.get(appId, () -> repository.find(appId).map(this::sealedTestDestinations));
     }
 }

@@ -5,11 +5,7 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -32,14 +28,7 @@ class RedisBucketStore implements BucketStore {
     private ProxyManager<String> buckets;
 
     RedisBucketStore(String redisUrl, String keyPrefix, Duration timeout, Clock clock) {
-        RedisURI uri = RedisURI.create(redisUrl);
-        uri.setTimeout(timeout);
-        this.client = RedisClient.create(uri);
-        this.client.setOptions(ClientOptions.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
+        this.client = dev.otpgate.platform.RedisClients.create(redisUrl, timeout);
         this.keyPrefix = keyPrefix;
         this.timeout = timeout;
         this.time = new ClockTimeMeter(clock);

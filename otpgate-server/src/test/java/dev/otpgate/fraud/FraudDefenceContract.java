@@ -361,18 +361,39 @@ abstract class FraudDefenceContract extends ServerTestSupport {
         String id = blocksOf(victim.key()).getFirst().get("id").asString();
 
         assertThat(blocksOf(other.key())).extracting(node -> node.get("id").asString()).doesNotContain(id);
-        Response foreign = api.delete("/v1/fraud/blocks/" + id, other.key());
+        String otherManager = fixtures.key(other.id(), List.of("fraud:manage"));
+        Response foreign = api.delete("/v1/fraud/blocks/" + id, otherManager);
         assertProblem(foreign, 404, "not-found");
-        assertProblem(api.delete("/v1/fraud/blocks/frd_unknown", other.key()), 404, "not-found");
+        assertProblem(api.delete("/v1/fraud/blocks/frd_unknown", otherManager), 404, "not-found");
         assertProblem(start(victim, pumped.number(40), null), 403, "fraud-blocked");
 
         assertThat(blocksOf(ADMIN_KEY)).extracting(node -> node.get("id").asString()).contains(id);
-        assertThat(api.delete("/v1/fraud/blocks/" + id, victim.key()).status()).isEqualTo(204);
+        assertThat(api.delete("/v1/fraud/blocks/" + id, fixtures.key(victim.id(), List.of("fraud:manage"))).status())
+                .isEqualTo(204);
         assertThat(start(victim, pumped.number(43), null).status()).isEqualTo(201);
 
         String checkOnly = fixtures.key(other.id(), List.of("verifications:check"));
         assertThat(api.get("/v1/fraud/blocks", checkOnly).status()).isEqualTo(403);
         assertThat(api.get("/v1/fraud/blocks", null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void liftWhenTheKeyHoldsOnlyVerificationsStartThenForbiddenAndTheBlockStays_S31() {
+        TestApp app = app(Map.of("fraud_mode", "block"), List.of("sms"));
+        Range pumped = new Range();
+        pump(app, pumped, 8);
+        jobs.evaluate();
+        String id = blocksOf(app.key()).getFirst().get("id").asString();
+
+        // The app's default key (verifications:start and :check) reads its blocks but cannot lift them.
+        assertProblem(api.delete("/v1/fraud/blocks/" + id, app.key()), 403, "forbidden");
+        assertProblem(start(app, pumped.number(40), null), 403, "fraud-blocked");
+        assertThat(blocksOf(app.key()).getFirst().get("active").asBoolean()).isTrue();
+        // fraud:manage alone lifts but does not read: reading stays with verifications:start.
+        String manager = fixtures.key(app.id(), List.of("fraud:manage"));
+        assertThat(api.get("/v1/fraud/blocks", manager).status()).isEqualTo(403);
+        assertThat(api.delete("/v1/fraud/blocks/" + id, manager).status()).isEqualTo(204);
+        assertThat(start(app, pumped.number(43), null).status()).isEqualTo(201);
     }
 
     @Test
