@@ -52,7 +52,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres} PGCLIENTENCODING=UTF8
-API_PORT=18443 MGMT_PORT=19464
+API_PORT=${BENCH_API_PORT:-18443} MGMT_PORT=${BENCH_MANAGEMENT_PORT:-19464}
 
 # A JDK 21+ (the server needs 21; the single-file OpenLoop.java launch and jcmd/jfr come from the same JDK).
 if [[ -z ${JAVA_HOME:-} ]] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -Eq 'version "(2[1-9]|[3-9][0-9])'; then

@@ -14,9 +14,12 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.text.ParseException;
 import java.time.Clock;
@@ -58,6 +61,7 @@ public class JwtKeySet implements JWKSource<SecurityContext> {
     public static final Duration WITHDRAWAL_MARGIN = Duration.ofMinutes(1);
 
     private static final Duration UNKNOWN_KEY_REREAD = Duration.ofSeconds(1);
+    private static final Object ROTATING = new Object();
     private static final String NAME = "jwt";
     private static final byte[] CONTEXT = ("otpgate-keyset:" + NAME).getBytes(StandardCharsets.UTF_8);
 
@@ -145,28 +149,37 @@ public class JwtKeySet implements JWKSource<SecurityContext> {
      * Rotates (S-42): a new RSA-2048 key signs from now on; the old one stays published until every token it
      * signed has expired, then is withdrawn. Reads the file first, so two nodes rotating in turn keep both keys.
      */
-    public synchronized Rotation rotate() {
-        try {
-            Instant now = clock.instant();
-            Snapshot before = read();
-            Entry primary = before.primary();
-            List<Entry> entries = new ArrayList<>();
-            entries.add(new Entry(generate(), now, null));
-            Entry retired = new Entry(primary.key(), primary.createdAt(), now);
-            entries.add(retired);
-            for (Entry entry : before.entries()) {
-                if (entry != primary && entry.publishedAt(now)) {
-                    entries.add(entry);
-                }
+    public Rotation rotate() {
+        // The lock file keeps two nodes on a shared directory from rotating at once, since each would write its own
+        // new key over the other's; the monitor does the same for key sets of one process (a file lock is per JVM).
+        synchronized (ROTATING) {
+            try (FileChannel lockFile = FileChannel.open(file.resolveSibling(NAME + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock held = lockFile.lock()) {
+                return rotateLocked();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the rotated JWT key set", e);
             }
-            KeyRing.replace(file, seal(entries));
-            snapshot = new Snapshot(List.copyOf(entries), now);
-            log.info("Rotated the JWT signing key; new key id {}, the previous one ({}) is withdrawn at {}",
-                    entries.getFirst().key().getKeyID(), primary.key().getKeyID(), retired.withdrawnAt());
-            return new Rotation(entries.getFirst().key().getKeyID(), primary.key().getKeyID(), retired.withdrawnAt());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the rotated JWT key set", e);
         }
+    }
+
+    private Rotation rotateLocked() throws IOException {
+        Instant now = clock.instant();
+        Snapshot before = read();
+        Entry primary = before.primary();
+        List<Entry> entries = new ArrayList<>();
+        entries.add(new Entry(generate(), now, null));
+        Entry retired = new Entry(primary.key(), primary.createdAt(), now);
+        entries.add(retired);
+        for (Entry entry : before.entries()) {
+            if (entry != primary && entry.publishedAt(now)) {
+                entries.add(entry);
+            }
+        }
+        KeyRing.replace(file, seal(entries));
+        snapshot = new Snapshot(List.copyOf(entries), now);
+        log.info("Rotated the JWT signing key; new key id {}, the previous one ({}) is withdrawn at {}",
+                entries.getFirst().key().getKeyID(), primary.key().getKeyID(), retired.withdrawnAt());
+        return new Rotation(entries.getFirst().key().getKeyID(), primary.key().getKeyID(), retired.withdrawnAt());
     }
 
     private Snapshot current(Instant now) {
