@@ -1,5 +1,6 @@
 package dev.otpgate.access.oauth;
 
+import dev.otpgate.access.ForwardedSchemeFilter;
 import dev.otpgate.platform.JwtKeySet;
 import dev.otpgate.platform.KeyRing;
 import dev.otpgate.platform.OtpgateProperties;
@@ -39,6 +40,8 @@ import org.springframework.security.oauth2.server.authorization.web.authenticati
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.preauth.AbstractPreAuthenticatedProcessingFilter;
 import org.springframework.security.web.header.HeaderWriterFilter;
+import org.springframework.security.web.session.DisableEncodeUrlFilter;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 
 /**
  * Spring Authorization Server, reduced to what otpgate offers (S-25): {@code POST /oauth2/token} with the client
@@ -79,6 +82,13 @@ class AuthorizationServerConfiguration {
         tokens.setJwtCustomizer(new AccessTokenClaims(oauth.audience()));
         tokens.setClock(clock);
 
+        // Behind a TLS-terminating proxy the issuer derived from a request must say https here as it does on the
+        // API chain, where the token comes back; and HSTS goes on every answer (S-37).
+        boolean behindProxy = properties.tls().behindProxy();
+        if (behindProxy) {
+            // First of all: the library resolves the issuer right after the security context is set up.
+            http.addFilterBefore(new ForwardedSchemeFilter(addresses), DisableEncodeUrlFilter.class);
+        }
         OAuth2AuthorizationServerConfigurer server = new OAuth2AuthorizationServerConfigurer();
         http.securityMatcher(TOKEN_PATH, JWKS_PATH, METADATA_PATH)
                 .with(server, authorizationServer -> authorizationServer
@@ -122,8 +132,12 @@ class AuthorizationServerConfiguration {
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .headers(headers -> headers
-                        .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(SecurityHeaders.HSTS_MAX_AGE_SECONDS)
-                                .includeSubDomains(true))
+                        .httpStrictTransportSecurity(hsts -> {
+                            hsts.maxAgeInSeconds(SecurityHeaders.HSTS_MAX_AGE_SECONDS).includeSubDomains(true);
+                            if (behindProxy) {
+                                hsts.requestMatcher(AnyRequestMatcher.INSTANCE);
+                            }
+                        })
                         .contentSecurityPolicy(csp -> csp.policyDirectives(SecurityHeaders.API_CONTENT_SECURITY_POLICY))
                         .frameOptions(frame -> frame.deny()))
                 .addFilterAfter(new RequestBodyLimitFilter(properties.limits().maxBodyBytes(), problems), HeaderWriterFilter.class)

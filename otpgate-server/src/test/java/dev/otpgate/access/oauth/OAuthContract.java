@@ -210,6 +210,10 @@ abstract class OAuthContract extends ServerTestSupport {
         Response anonymous = tokenRequest(null, null, "grant_type=client_credentials&client_id=" + client.id());
         assertThat(anonymous.status()).as("no client authentication at all (RFC 6749 5.2 allows 400)").isEqualTo(400);
         assertThat(anonymous.text("error")).isEqualTo("invalid_client");
+        Response inUrl = api.send("POST", "/oauth2/token?client_id=" + client.id() + "&client_secret=" + encode(client.secret()),
+                null, "grant_type=client_credentials", Map.of("Content-Type", "application/x-www-form-urlencoded"));
+        assertThat(inUrl.status()).as("a secret in the URL is refused before anything reads it (S-24)").isEqualTo(400);
+        assertThat(inUrl.text("type")).endsWith("/credentials-in-url");
         Response otherGrant = tokenRequest(client.id(), client.secret(), "grant_type=password&username=a&password=b");
         assertThat(otherGrant.status()).isEqualTo(400);
         assertThat(otherGrant.text("error")).isEqualTo("unsupported_grant_type");
