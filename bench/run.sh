@@ -52,7 +52,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres} PGCLIENTENCODING=UTF8
-API_PORT=18443 MGMT_PORT=19464
+API_PORT=${BENCH_API_PORT:-18443} MGMT_PORT=${BENCH_MANAGEMENT_PORT:-19464}
 
 # A JDK 21+ (the server needs 21; the single-file OpenLoop.java launch and jcmd/jfr come from the same JDK).
 if [[ -z ${JAVA_HOME:-} ]] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -Eq 'version "(2[1-9]|[3-9][0-9])'; then
@@ -214,8 +214,8 @@ cpu_report() { # cpu_report BEFORE AFTER PAIRS -> server% postgres% client% othe
         printf "%.0f %.0f %.0f %.0f %.0f %.2f %.2f %.2f", 100*s/t, 100*p/t, 100*c/t, 100*o/t, 100*i/t, s*ms, p*ms, c*ms }'
 }
 
-run_wrk() { # run_wrk SECONDS OUTPUT
-    BENCH_APP_KEY=$APP_KEY wrk -t"$THREADS" -c"$CONNECTIONS" -d"${1}s" --timeout 10s -s "$HERE/pair.lua" \
+run_wrk() { # run_wrk SECONDS OUTPUT [CREDENTIAL: the API key by default, or an access token]
+    BENCH_APP_KEY=${3:-$APP_KEY} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${1}s" --timeout 10s -s "$HERE/pair.lua" \
         "https://localhost:$API_PORT" >"$2" 2>&1 || { cat "$2" >&2; die "wrk failed"; }
 }
 
@@ -264,6 +264,36 @@ read -r CPU_SERVER CPU_PG CPU_CLIENT CPU_OTHER CPU_IDLE MS_SERVER MS_PG MS_CLIEN
     <<<"$(cpu_report "$CPU0" "$CPU1" "${R[sat.checks]:-1}")"
 grep -E '^unexpected status' "$WORK/wrk.txt" >&2 || true
 [[ -n ${R[sat.pairs_per_s]:-} ]] || { cat "$WORK/wrk.txt" >&2; die "no result from wrk"; }
+
+# The same pairs with an OAuth 2.0 access token instead of the API key (checked from memory, no key look-up),
+# then token issuance itself: client_credentials requests with client_secret_basic, each signing an RS256 JWT.
+CLIENT=$(api POST "/v1/apps/$APP_ID/oauth-clients" "$ADMIN_KEY" \
+    '{"name":"bench","scopes":["verifications:start","verifications:check"],"token_ttl_seconds":3600}')
+CLIENT_BASIC=$(printf '%s:%s' "$(json client_id <<<"$CLIENT")" "$(json client_secret <<<"$CLIENT")" | base64 -w0)
+ACCESS_TOKEN=$(curl -sS --fail-with-body --cacert "$CA" -H "Authorization: Basic $CLIENT_BASIC" \
+    -d grant_type=client_credentials "https://localhost:$API_PORT/oauth2/token" | json access_token)
+run_wrk 10 "$WORK/wrk-jwt-warmup.txt" "$ACCESS_TOKEN"
+drain
+vacuum_analyze
+log "saturation with an access token: ${DURATION}s closed loop, $CONNECTIONS connections (after 10 s unmeasured)"
+CPU0=$(cpu_snapshot)
+run_wrk "$DURATION" "$WORK/wrk-jwt.txt" "$ACCESS_TOKEN"
+CPU1=$(cpu_snapshot)
+drain
+collect jwt "$WORK/wrk-jwt.txt"
+read -r JWT_SERVER JWT_PG JWT_CLIENT JWT_OTHER JWT_IDLE JWT_MS_SERVER JWT_MS_PG JWT_MS_CLIENT \
+    <<<"$(cpu_report "$CPU0" "$CPU1" "${R[jwt.checks]:-1}")"
+grep -E '^unexpected status' "$WORK/wrk-jwt.txt" >&2 || true
+
+log "token issuance: ${DURATION}s closed loop, $CONNECTIONS connections"
+CPU0=$(cpu_snapshot)
+BENCH_CLIENT_BASIC=$CLIENT_BASIC wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$HERE/token.lua" \
+    "https://localhost:$API_PORT" >"$WORK/wrk-token.txt" 2>&1 || { cat "$WORK/wrk-token.txt" >&2; die "wrk failed"; }
+CPU1=$(cpu_snapshot)
+collect token "$WORK/wrk-token.txt"
+read -r TOKEN_SERVER _ TOKEN_CLIENT TOKEN_OTHER TOKEN_IDLE TOKEN_MS_SERVER _ TOKEN_MS_CLIENT \
+    <<<"$(cpu_report "$CPU0" "$CPU1" "${R[token.tokens]:-1}")"
+grep -E '^unexpected status' "$WORK/wrk-token.txt" >&2 || true
 
 HALF=$(awk -v p="${R[sat.pairs_per_s]}" 'BEGIN{printf "%.1f", p/2}')
 vacuum_analyze
@@ -364,6 +394,18 @@ saturation (wrk, closed loop, $CONNECTIONS connections, ${R[sat.duration_s]} s)
                      the worker delivered $(awk -v s="${R[sat.starts]}" -v b="$BACKLOG" -v d="${R[sat.duration_s]}" 'BEGIN{printf "%.1f", (s-b)/d}') codes/s
   CPU of $(nproc) cores     server ${CPU_SERVER}%, postgres ${CPU_PG}%, wrk ${CPU_CLIENT}%, other processes ${CPU_OTHER}%, idle ${CPU_IDLE}%
   CPU per pair       server ${MS_SERVER} ms, postgres ${MS_PG} ms, wrk ${MS_CLIENT} ms
+
+the same pairs with an OAuth 2.0 access token instead of the API key (wrk, closed loop, ${R[jwt.duration_s]} s)
+  pairs/s            ${R[jwt.pairs_per_s]}   (API key, above: ${R[sat.pairs_per_s]})
+  latency p50 / p99  ${R[jwt.latency_p50_ms]} / ${R[jwt.latency_p99_ms]} ms per request
+  errors             ${R[jwt.unexpected_status]} unexpected statuses, ${R[jwt.socket_errors]} socket errors
+  CPU per pair       server ${JWT_MS_SERVER} ms, postgres ${JWT_MS_PG} ms, wrk ${JWT_MS_CLIENT} ms   (API key: ${MS_SERVER} / ${MS_PG} / ${MS_CLIENT})
+
+token issuance (POST /oauth2/token, client_credentials, client_secret_basic, RS256; wrk, ${R[token.duration_s]} s)
+  tokens/s           ${R[token.tokens_per_s]}
+  latency p50 / p99  ${R[token.latency_p50_ms]} / ${R[token.latency_p99_ms]} ms
+  errors             ${R[token.unexpected_status]} unexpected statuses, ${R[token.socket_errors]} socket errors
+  CPU per token      server ${TOKEN_MS_SERVER} ms, wrk ${TOKEN_MS_CLIENT} ms   (CPU of $(nproc) cores: server ${TOKEN_SERVER}%, wrk ${TOKEN_CLIENT}%, idle ${TOKEN_IDLE}%)
 
 half saturation (OpenLoop.java, open loop, ${R[half.target_pairs_per_s]} pairs/s, ${R[half.connections]} connections, ${DURATION} s)
   latency p50 / p99  ${R[half.latency_p50_ms]} / ${R[half.latency_p99_ms]} ms per request   (p99.9 ${R[half.latency_p99.9_ms]}, max ${R[half.latency_max_ms]})

@@ -25,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * S-45: a full flow with debug logging on, then every log line, every response body (the dev inbox and the
  * one-time key creation response excepted) and the metrics page are searched for the codes issued, the key
- * secrets and the full phone number, in every spelling that was sent.
+ * secrets, OAuth client secrets and access tokens, and the full phone number, in every spelling that was sent.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.port=0", "management.server.port=0",
@@ -97,6 +97,24 @@ class SecretsStayOutOfOutputTests {
         api.get("/v1/verifications/" + id + "?api_key=" + appKey, null);
         api.post("/v1/verifications", appKey.substring(0, appKey.length() - 1) + "x", Map.of("to", spelled));
 
+        Response client = api.post("/v1/apps/" + appId + "/oauth-clients", ADMIN_KEY,
+                Map.of("name", "backend", "scopes", List.of("verifications:start")));
+        excluded.add(client.body());
+        String clientSecret = client.text("client_secret");
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (client.text("client_id") + ":" + clientSecret).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Map<String, String> form = Map.of("Content-Type", "application/x-www-form-urlencoded");
+        Response token = api.send("POST", "/oauth2/token", null, "grant_type=client_credentials",
+                Map.of("Content-Type", "application/x-www-form-urlencoded", "Authorization", basic));
+        excluded.add(token.body());
+        String accessToken = token.text("access_token");
+        String signature = accessToken.substring(accessToken.lastIndexOf('.') + 1);
+        assertThat(api.post("/v1/verifications", accessToken, Map.of("to", "+12125550143")).status()).isEqualTo(201);
+        api.post("/v1/verifications", accessToken.substring(0, accessToken.length() - 2) + "xx", Map.of("to", spelled));
+        api.send("POST", "/oauth2/token", null, "grant_type=client_credentials&client_id=" + client.text("client_id")
+                + "&client_secret=" + clientSecret + "x", form);
+        api.get("/v1/apps/" + appId + "/oauth-clients", ADMIN_KEY);
+
         ApiClient management = new ApiClient("https://localhost:" + environment.getProperty("local.management.port"),
                 properties.dataDir().resolve("tls/ca.pem"));
         String metrics = management.get("/actuator/prometheus", null).body();
@@ -112,7 +130,8 @@ class SecretsStayOutOfOutputTests {
         String everything = logs + String.join("\n", bodies) + metrics;
 
         assertThat(logs).contains(id).contains("Securing POST /v1/verifications");
-        for (String secret : List.of(firstCode, secondCode, appKey, oldAppKey, adminKey, rotatedAdminKey, ADMIN_KEY, e164, e164.substring(1), spelled, "212) 555-0142", "5550142")) {
+        for (String secret : List.of(firstCode, secondCode, appKey, oldAppKey, adminKey, rotatedAdminKey, ADMIN_KEY,
+                clientSecret, accessToken, signature, e164, e164.substring(1), spelled, "212) 555-0142", "5550142")) {
             assertThat(everything).as("output must not contain a secret").doesNotContain(secret);
         }
     }

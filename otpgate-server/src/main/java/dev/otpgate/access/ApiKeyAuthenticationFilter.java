@@ -1,5 +1,6 @@
 package dev.otpgate.access;
 
+import dev.otpgate.access.oauth.AccessTokens;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.ProblemWriter;
 import jakarta.servlet.FilterChain;
@@ -19,15 +20,19 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates {@code Authorization: Bearer otpg_…}; an unknown, revoked or expired key answers 401 with
- * {@code WWW-Authenticate}. Credentials in the URL never get this far: {@link CredentialsInUrlFilter}.
+ * {@code WWW-Authenticate}. Credentials in the URL never get this far: {@link CredentialsInUrlFilter}. A bearer
+ * value shaped as a JWT is an OAuth 2.0 access token instead, checked by {@link AccessTokens} without a database
+ * read; a bad one answers 401 with {@code error="invalid_token"} and a fixed {@code error_description}.
  */
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
     private final ApiKeyService keys;
+    private final AccessTokens tokens;
     private final ProblemWriter problems;
 
-    ApiKeyAuthenticationFilter(ApiKeyService keys, ProblemWriter problems) {
+    ApiKeyAuthenticationFilter(ApiKeyService keys, AccessTokens tokens, ProblemWriter problems) {
         this.keys = keys;
+        this.tokens = tokens;
         this.problems = problems;
     }
 
@@ -35,7 +40,19 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header != null) {
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                && AccessTokens.looksLikeJwt(header.substring(7).strip())) {
+            switch (tokens.check(header.substring(7).strip(), request)) {
+                case AccessTokens.Check.Accepted accepted -> authenticate(accepted.caller());
+                case AccessTokens.Check.Refused refused -> {
+                    response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otpgate\", error=\"invalid_token\", "
+                            + "error_description=\"" + refused.description() + "\"");
+                    problems.write(response, new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated",
+                            refused.description()));
+                    return;
+                }
+            }
+        } else if (header != null) {
             Optional<Caller> caller;
             try {
                 caller = header.regionMatches(true, 0, "Bearer ", 0, 7)
@@ -52,12 +69,16 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
                         "the credential is malformed, unknown, expired or revoked"));
                 return;
             }
-            var authorities = caller.get().scopes().stream().map(scope -> new SimpleGrantedAuthority(scope.authority())).toList();
-            var authentication = UsernamePasswordAuthenticationToken.authenticated(caller.get(), null, authorities);
-            SecurityContextHolder.setContext(new SecurityContextImpl(authentication));
+            authenticate(caller.get());
         }
         // No clearing here: SecurityContextHolderFilter clears the context when the request ends, after
         // ExceptionTranslationFilter has had to tell a 401 from a 403 by it.
         chain.doFilter(request, response);
+    }
+
+    private static void authenticate(Caller caller) {
+        var authorities = caller.scopes().stream().map(scope -> new SimpleGrantedAuthority(scope.authority())).toList();
+        var authentication = UsernamePasswordAuthenticationToken.authenticated(caller, null, authorities);
+        SecurityContextHolder.setContext(new SecurityContextImpl(authentication));
     }
 }

@@ -25,7 +25,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 class CredentialsInUrlFilter extends OncePerRequestFilter {
 
-    private static final Set<String> CREDENTIAL_PARAMETERS = Set.of("api_key", "apikey", "key", "access_token", "token");
+    private static final Set<String> CREDENTIAL_PARAMETERS = Set.of("api_key", "apikey", "key", "access_token", "token",
+            "client_secret");
 
     private final ProblemWriter problems;
 

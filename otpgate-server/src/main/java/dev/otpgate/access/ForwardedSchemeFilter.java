@@ -16,11 +16,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * servers) say {@code https} (S-27, S-37). Any other peer's header is ignored. Host and port stay the request's
  * own; set {@code otpgate.public-url} for URLs that must name the public host.
  */
-final class ForwardedSchemeFilter extends OncePerRequestFilter {
+public final class ForwardedSchemeFilter extends OncePerRequestFilter {
 
     private final ClientAddresses addresses;
 
-    ForwardedSchemeFilter(ClientAddresses addresses) {
+    public ForwardedSchemeFilter(ClientAddresses addresses) {
         this.addresses = addresses;
     }
 

@@ -1,5 +1,6 @@
 package dev.otpgate.access;
 
+import dev.otpgate.access.oauth.AccessTokens;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.OtpgateProperties;
 import dev.otpgate.platform.ProblemWriter;
@@ -99,7 +100,7 @@ class SecurityConfiguration {
     @Bean
     @Order(3)
     SecurityFilterChain apiFilterChain(HttpSecurity http, ApiKeyService keys, ProblemWriter problems,
-            OtpgateProperties properties, ClientAddresses addresses) throws Exception {
+            OtpgateProperties properties, ClientAddresses addresses, AccessTokens tokens) throws Exception {
         // Behind a TLS-terminating proxy every client reached otpgate over HTTPS, so HSTS goes on every answer,
         // not only on requests that look secure here (S-37).
         boolean behindProxy = properties.tls().behindProxy();
@@ -145,7 +146,7 @@ class SecurityConfiguration {
                                     "this key lacks the scope for this operation"));
                         }))
                 .addFilterAfter(new RequestBodyLimitFilter(properties.limits().maxBodyBytes(), problems), HeaderWriterFilter.class)
-                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, problems), AuthorizationFilter.class)
+                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, tokens, problems), AuthorizationFilter.class)
                 .authorizeHttpRequests(rules -> rules
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers("/error").permitAll()
@@ -173,7 +174,7 @@ class SecurityConfiguration {
     private static void unauthenticated(HttpServletResponse response, ProblemWriter problems) throws java.io.IOException {
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otpgate\"");
         problems.write(response, new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated",
-                "send an API key as Authorization: Bearer otpg_…"));
+                "send an API key (Authorization: Bearer otpg_…) or an access token from /oauth2/token"));
     }
 
     /**

@@ -50,6 +50,7 @@ public class KeyRing {
 
     private final Path dir;
     private final Aead master;
+    private final Aead previousMaster;
     private final Mac indexMac;
     private volatile KeysetHandle codeKeys;
     private volatile Mac codeMac;
@@ -66,6 +67,7 @@ public class KeyRing {
             this.master = masterKey(properties, dir);
             Aead previous = properties.masterKeyPrevious() == null || properties.masterKeyPrevious().isBlank()
                     ? null : aead(properties.masterKeyPrevious(), "otpgate.master-key-previous");
+            this.previousMaster = previous;
             // A master key change: a key set still written under the previous master key is re-wrapped first.
             for (String name : List.of(CODE, "index", DATA)) {
                 rewrapIfNeeded(dir, name, master, previous);
@@ -80,6 +82,20 @@ public class KeyRing {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write the key sets under " + properties.dataDir(), e);
         }
+    }
+
+    /** The directory of the key set files, and the master key that wraps them: for {@link JwtKeySet}. */
+    Path directory() {
+        return dir;
+    }
+
+    Aead master() {
+        return master;
+    }
+
+    /** The previous master key while a master key change is under way, otherwise {@code null}. */
+    Aead previousMaster() {
+        return previousMaster;
     }
 
     /** HMAC-SHA256 under the code key; the tag starts with the 5-byte id of the key that made it. */
@@ -210,7 +226,7 @@ public class KeyRing {
         return rotated;
     }
 
-    private static void replace(Path file, String content) throws IOException {
+    static void replace(Path file, String content) throws IOException {
         Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
         SelfSignedTls.restrictToOwner(temp);
         Files.writeString(temp, content);
@@ -325,7 +341,7 @@ public class KeyRing {
     }
 
     /** Creates {@code file} atomically; when another node got there first, its file is kept. */
-    private static void writeOnce(Path file, String content) throws IOException {
+    static void writeOnce(Path file, String content) throws IOException {
         Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
         SelfSignedTls.restrictToOwner(temp);
         Files.writeString(temp, content, StandardCharsets.UTF_8);

@@ -14,17 +14,21 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code POST /v1/admin/keys/data/rotate}: admin keys only. Makes a new data key primary and announces it with
  * {@link DataKeyRotated}, on which modules re-encrypt what they hold in the background.
  * {@code POST /v1/admin/keys/code/rotate}: a new code key tags new codes; codes sent before keep checking.
+ * {@code POST /v1/admin/keys/jwt/rotate}: a new key signs access tokens; the old one stays published until every
+ * token it signed has expired.
  */
 @RestController
 @Tag(name = "Keys", description = "Key rotation (admin scope)")
 class KeyRotationController {
 
     private final KeyRing keys;
+    private final JwtKeySet jwtKeys;
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
-    KeyRotationController(KeyRing keys, ApplicationEventPublisher events, Clock clock) {
+    KeyRotationController(KeyRing keys, JwtKeySet jwtKeys, ApplicationEventPublisher events, Clock clock) {
         this.keys = keys;
+        this.jwtKeys = jwtKeys;
         this.events = events;
         this.clock = clock;
     }
@@ -42,5 +46,13 @@ class KeyRotationController {
     ResponseEntity<Map<String, Object>> rotateCode() {
         int primary = keys.rotateCodeKey();
         return ResponseEntity.ok(Map.of("primary_key_id", Integer.toUnsignedString(primary)));
+    }
+
+    @PostMapping(path = "/v1/admin/keys/jwt/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Rotate the JWT signing key; the old key stays published until its tokens have expired")
+    ResponseEntity<Map<String, Object>> rotateJwt() {
+        JwtKeySet.Rotation rotation = jwtKeys.rotate();
+        return ResponseEntity.ok(Map.of("key_id", rotation.keyId(), "previous_key_id", rotation.previousKeyId(),
+                "previous_withdrawn_at", rotation.previousWithdrawnAt().toString()));
     }
 }

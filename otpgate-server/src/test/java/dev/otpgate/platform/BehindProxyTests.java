@@ -29,6 +29,7 @@ class BehindProxyTests {
     @TempDir
     static Path dataDir;
 
+    private static final String ADMIN_KEY = dev.otpgate.access.ApiKeySecrets.generate();
     private static ConfigurableApplicationContext server;
     private static int port;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -38,6 +39,8 @@ class BehindProxyTests {
     @BeforeAll
     static void startServer() {
         List<String> arguments = new ArrayList<>(TestServers.embeddedArguments(dataDir));
+        arguments.removeIf(argument -> argument.startsWith("--otpgate.bootstrap-admin-key="));
+        arguments.add("--otpgate.bootstrap-admin-key=" + ADMIN_KEY);
         arguments.add("--otpgate.tls.behind-proxy=true");
         arguments.add("--otpgate.rate-limit.trusted-proxies=127.0.0.1");
         server = TestServers.start(arguments);
@@ -49,6 +52,43 @@ class BehindProxyTests {
         if (server != null) {
             server.close();
         }
+    }
+
+    private static HttpResponse<String> send(String method, String path, String authorization, String contentType,
+            String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).header("X-Forwarded-Proto", "https")
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aTokenFetchedThroughTheProxyNamesAnHttpsIssuerAndIsAcceptedThroughIt_S37() throws Exception {
+        String admin = "Bearer " + ADMIN_KEY;
+        String appId = JSON.readTree(send("POST", "/v1/apps", admin, "application/json", "{\"name\":\"Proxied\"}").body())
+                .get("id").asString();
+        HttpResponse<String> created = send("POST", "/v1/apps/" + appId + "/oauth-clients", admin, "application/json",
+                "{\"name\":\"backend\",\"scopes\":[\"verifications:start\"]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        var client = JSON.readTree(created.body());
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((client.get("client_id").asString() + ":"
+                + client.get("client_secret").asString()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> token = send("POST", "/oauth2/token", basic, "application/x-www-form-urlencoded",
+                "grant_type=client_credentials");
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+        assertThat(token.headers().firstValue("Strict-Transport-Security")).isPresent();
+        String accessToken = JSON.readTree(token.body()).get("access_token").asString();
+        String issuer = com.nimbusds.jwt.SignedJWT.parse(accessToken).getJWTClaimsSet().getIssuer();
+        assertThat(issuer).isEqualTo("https://127.0.0.1:" + port);
+        HttpResponse<String> started = send("POST", "/v1/verifications", "Bearer " + accessToken, "application/json",
+                "{\"to\":\"+14155550177\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
     }
 
     private static HttpResponse<String> get(String host, String path, String forwardedProto) throws Exception {
