@@ -78,7 +78,10 @@ final class PinnedHttps {
 
     private Reply exchange(Socket raw, WebhookTargets.Allowed target, Map<String, String> headers, byte[] body, long deadline)
             throws IOException {
-        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(raw, target.host(), target.port(), true)) {
+        // Not closed through TLS: a close_notify exchange would wait for a receiver that is not answering, past
+        // the timeout. The caller closes the TCP connection, which ends the attempt at once.
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(raw, target.host(), target.port(), false);
+        {
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             if (!WebhookTargets.literal(target.host())) {

@@ -58,6 +58,10 @@ class WebhookConfiguration {
 
     @Bean
     RetrySchedule webhookRetrySchedule(WebhookProperties properties) {
+        if (properties.lease().compareTo(properties.timeout().plusSeconds(5)) < 0) {
+            // A lease that ends while its attempt may still run would let another poll send the same delivery again.
+            throw new IllegalStateException("otpgate.webhooks.lease must be at least otpgate.webhooks.timeout + 5s");
+        }
         return new RetrySchedule(properties.retrySchedule(), properties.jitter(), new SecureRandom());
     }
 

@@ -43,7 +43,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A real HTTPS webhook receiver for tests: its own CA (written to {@link #caPem()} for an SSL bundle) and a
- * certificate for {@code hooks.example} and {@code localhost}. Each path answers what the test scripted for it
+ * certificate for {@code hooks.example}, {@code rebind.example} and {@code localhost}. Each path answers what the test scripted for it
  * (a queue of answers, then the default), and every request is recorded with its headers and body.
  */
 final class WebhookReceiver implements AutoCloseable {
@@ -88,7 +88,8 @@ final class WebhookReceiver implements AutoCloseable {
         JcaX509v3CertificateBuilder leaf = new JcaX509v3CertificateBuilder(caCert, BigInteger.TWO, from, until,
                 new X500Name("CN=" + HOST), keys.getPublic());
         leaf.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, HOST), new GeneralName(GeneralName.dNSName, "localhost")}));
+                new GeneralName(GeneralName.dNSName, HOST), new GeneralName(GeneralName.dNSName, "rebind.example"),
+                new GeneralName(GeneralName.dNSName, "localhost")}));
         X509Certificate leafCert = new JcaX509CertificateConverter()
                 .getCertificate(leaf.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate())));
 

@@ -20,9 +20,9 @@ import org.springframework.stereotype.Component;
  * against a closing context.
  */
 @Component
-class Dispatcher implements SmartLifecycle {
+class WebhookDispatcher implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
     private final DeliveryStore deliveries;
     private final AttemptRunner attempts;
@@ -35,7 +35,7 @@ class Dispatcher implements SmartLifecycle {
     private volatile Thread poller;
     private volatile boolean running;
 
-    Dispatcher(DeliveryStore deliveries, AttemptRunner attempts, DispatchSignal signal, WebhookMetrics metrics,
+    WebhookDispatcher(DeliveryStore deliveries, AttemptRunner attempts, DispatchSignal signal, WebhookMetrics metrics,
             WebhookProperties properties, Clock clock) {
         this.deliveries = deliveries;
         this.attempts = attempts;
