@@ -66,7 +66,7 @@ class Outbox {
     private String insertEvent(String appId, EventType type, String endpointId, Instant occurredAt, Map<String, Object> data) {
         String eventId = Ids.newId("msg");
         String payload = json.writeValueAsString(Payloads.envelope(type, occurredAt, data));
-        if (payload.length() > properties.maxPayloadBytes()) {
+        if (payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > properties.maxPayloadBytes()) {
             payload = json.writeValueAsString(Payloads.envelope(type, occurredAt, Payloads.identifiersOnly(data)));
         }
         jdbc.sql("insert into webhook_events (id, app_id, type, endpoint_id, payload, created_at) values (?, ?, ?, ?, ?, ?)")

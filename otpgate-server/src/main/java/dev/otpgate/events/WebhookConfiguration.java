@@ -58,6 +58,10 @@ class WebhookConfiguration {
 
     @Bean
     RetrySchedule webhookRetrySchedule(WebhookProperties properties) {
+        if (properties.maxPayloadBytes() < 1024 || properties.maxPayloadBytes() > 20480) {
+            // The outbox column holds 20 kB: a larger payload would fail the transaction of the change it reports.
+            throw new IllegalStateException("otpgate.webhooks.max-payload-bytes must be 1024–20480");
+        }
         if (properties.lease().compareTo(properties.timeout().plusSeconds(5)) < 0) {
             // A lease that ends while its attempt may still run would let another poll send the same delivery again.
             throw new IllegalStateException("otpgate.webhooks.lease must be at least otpgate.webhooks.timeout + 5s");

@@ -525,6 +525,80 @@ abstract class WebhookApiContract extends ServerTestSupport {
         await(endpoint.path(), 1);
     }
 
+    @Test
+    void totpWhenAFactorIsActivatedLockedAndDeletedThenThreeEventsWithoutItsSeed() {
+        Registered endpoint = register(newPath(), List.of("totp_factor.*"));
+        String key = fixtures.key(app.id(), List.of("totp:manage", "totp:check"));
+        Response enrolled = api.post("/v1/totp-factors", key, Map.of("account", "alice@example.com"));
+        assertThat(enrolled.status()).as(enrolled.body()).isEqualTo(201);
+        String factor = enrolled.json().get("factor").get("id").asString();
+        String secret = enrolled.text("secret");
+        byte[] seed = new org.apache.commons.codec.binary.Base32().decode(secret);
+        String code = dev.otpgate.totp.OneTimePasswords.totp(seed, clock.instant(), Duration.ofSeconds(30), 6,
+                dev.otpgate.totp.OtpAlgorithm.SHA1);
+        assertThat(api.post("/v1/totp-factors/" + factor + "/activate", key, Map.of("code", code)).status()).isEqualTo(200);
+        String wrong = code.equals("000000") ? "111111" : "000000";
+        for (int i = 0; i < 20 && api.post("/v1/totp-factors/" + factor + "/check", key, Map.of("code", wrong)).status() != 429; i++) {
+            // until the factor locks
+        }
+        assertThat(api.delete("/v1/totp-factors/" + factor, key).status()).isEqualTo(204);
+        List<Received> received = await(endpoint.path(), 3);
+        assertThat(received).extracting(r -> json(r).get("type").asString())
+                .containsExactlyInAnyOrder("totp_factor.activated", "totp_factor.locked", "totp_factor.deleted");
+        for (Received request : received) {
+            assertThat(json(request).get("data").get("factor_id").asString()).isEqualTo(factor);
+            assertThat(request.body()).doesNotContain(secret).doesNotContain(code);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void logsWhenEndpointsAreCreatedRotatedFailedAndDisabledThenNoSecretNoUrlAndNoBody_S45(
+            org.springframework.boot.test.system.CapturedOutput output) {
+        String path = newPath() + "/token-in-path";
+        RECEIVER.script(path, Answer.status(500), Answer.status(410));
+        Registered endpoint = register(path, List.of("*"));
+        String rotated = api.post(webhooks(endpoint) + "/rotate-secret", ADMIN_KEY, null).text("secret");
+        test(endpoint);
+        awaitAttempts(endpoint, 1);
+        clock.advance(Duration.ofSeconds(6));
+        waitUntil(() -> !api.get(webhooks(endpoint), ADMIN_KEY).json().get("enabled").asBoolean(), Duration.ofSeconds(20),
+                "disabled by the 410");
+        String body = RECEIVER.at(path).getFirst().body();
+        assertThat(output.getAll()).contains(endpoint.id())
+                .doesNotContain(endpoint.secret()).doesNotContain(endpoint.secret().substring(6))
+                .doesNotContain(rotated).doesNotContain(rotated.substring(6))
+                .doesNotContain("token-in-path").doesNotContain(body);
+        String metrics = jdbc.sql("select count(*) from webhook_attempts where endpoint_id = ?").param(endpoint.id())
+                .query(Integer.class).single().toString();
+        assertThat(metrics).isEqualTo("2");
+    }
+
+    @Test
+    void verificationWhenCanceledFailedAndExpiredThenEachEventArrivesWithItsStatus() {
+        Registered endpoint = register(newPath(), List.of("verification.canceled", "verification.failed",
+                "verification.expired"));
+        String canceled = fixtures.start(app, TestApps.newPhone());
+        assertThat(api.post("/v1/verifications/" + canceled + "/cancel", app.key(), null).status()).isLessThan(300);
+        String to = TestApps.newPhone();
+        String failed = fixtures.start(app, to);
+        String wrong = fixtures.codeFor(to).equals("000000") ? "111111" : "000000";
+        for (int i = 0; i < 5; i++) {
+            api.post("/v1/verifications/" + failed + "/check", app.key(), Map.of("code", wrong));
+        }
+        String expired = fixtures.start(app, TestApps.newPhone());
+        clock.advance(Duration.ofHours(1));
+        assertThat(api.get("/v1/verifications/" + expired, app.key()).text("status")).isEqualTo("expired");
+        List<Received> received = await(endpoint.path(), 3);
+        Map<String, JsonNode> byType = new java.util.HashMap<>();
+        received.forEach(r -> byType.put(json(r).get("type").asString(), json(r).get("data")));
+        assertThat(byType.get("verification.canceled").get("verification_id").asString()).isEqualTo(canceled);
+        assertThat(byType.get("verification.failed").get("verification_id").asString()).isEqualTo(failed);
+        assertThat(byType.get("verification.failed").get("reason").asString()).isEqualTo("max-attempts");
+        assertThat(byType.get("verification.expired").get("verification_id").asString()).isEqualTo(expired);
+        assertThat(byType.get("verification.expired").get("status").asString()).isEqualTo("expired");
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);
