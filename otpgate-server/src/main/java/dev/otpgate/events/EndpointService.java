@@ -7,10 +7,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Registering, changing, rotating and testing endpoints. Each decision is a value: a URL the
+ * Registering, changing and rotating endpoints. Each decision is a value: a URL the
  * {@link WebhookTargets} refuse comes back as {@link Refused}, naming the rule, before anything is written.
  */
 @Service
@@ -18,9 +17,6 @@ class EndpointService {
 
     /** How long a rotated-out secret keeps signing beside the new one. */
     static final Duration ROLLOVER = Duration.ofHours(24);
-
-    /** The most events one replay queues again. */
-    static final int REPLAY_LIMIT = 10_000;
 
     sealed interface Outcome permits Created, Changed, Refused {}
 
@@ -37,23 +33,16 @@ class EndpointService {
     private final EndpointSecrets secrets;
     private final WebhookTargets targets;
     private final Subscriptions subscriptions;
-    private final Outbox outbox;
-    private final DeliveryStore deliveries;
     private final DispatchSignal signal;
-    private final TransactionTemplate transactions;
     private final Clock clock;
 
     EndpointService(EndpointRepository endpoints, EndpointSecrets secrets, WebhookTargets targets,
-            Subscriptions subscriptions, Outbox outbox, DeliveryStore deliveries, DispatchSignal signal,
-            TransactionTemplate transactions, Clock clock) {
+            Subscriptions subscriptions, DispatchSignal signal, Clock clock) {
         this.endpoints = endpoints;
         this.secrets = secrets;
         this.targets = targets;
         this.subscriptions = subscriptions;
-        this.outbox = outbox;
-        this.deliveries = deliveries;
         this.signal = signal;
-        this.transactions = transactions;
         this.clock = clock;
     }
 
@@ -111,19 +100,5 @@ class EndpointService {
         Instant expires = now.plus(ROLLOVER);
         endpoints.rotate(endpoint.id(), secrets.seal(endpoint.id(), secret), endpoint.secret(), expires, now);
         return new Rotated(secret, expires);
-    }
-
-    String test(WebhookEndpoint endpoint) {
-        return transactions.execute(status -> outbox.test(endpoint.appId(), endpoint.id()));
-    }
-
-    int replay(WebhookEndpoint endpoint, Instant since, Instant until) {
-        Integer queued = transactions.execute(status -> deliveries.replay(endpoint, since, until, clock.instant(), REPLAY_LIMIT));
-        signal.wake();
-        return queued == null ? 0 : queued;
-    }
-
-    List<DeliveryStore.Attempt> attempts(WebhookEndpoint endpoint, int limit) {
-        return deliveries.recent(endpoint.id(), limit);
     }
 }

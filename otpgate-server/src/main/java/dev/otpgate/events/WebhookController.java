@@ -29,15 +29,17 @@ import org.springframework.web.bind.annotation.RestController;
  * to a rotation only.
  */
 @RestController
-@RequestMapping(path = "/v1/apps/{appId}/webhooks", produces = MediaType.APPLICATION_JSON_VALUE)
+@RequestMapping(path = "/v1/apps/{app_id}/webhooks", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Webhooks", description = "Signed events sent to your endpoints (Standard Webhooks v1)")
 class WebhookController {
 
     private final EndpointService service;
+    private final EndpointTraffic traffic;
     private final AppDirectory apps;
 
-    WebhookController(EndpointService service, AppDirectory apps) {
+    WebhookController(EndpointService service, EndpointTraffic traffic, AppDirectory apps) {
         this.service = service;
+        this.traffic = traffic;
         this.apps = apps;
     }
 
@@ -75,7 +77,7 @@ class WebhookController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Register an endpoint; the answer holds its signing secret, shown once")
-    ResponseEntity<EndpointView> create(@AuthenticationPrincipal Caller caller, @PathVariable String appId,
+    ResponseEntity<EndpointView> create(@AuthenticationPrincipal Caller caller, @PathVariable("app_id") String appId,
             @RequestBody CreateRequest request) {
         String app = app(caller, appId);
         if (request.url() == null) {
@@ -94,19 +96,19 @@ class WebhookController {
 
     @GetMapping
     @Operation(summary = "List the app's endpoints")
-    EndpointList list(@AuthenticationPrincipal Caller caller, @PathVariable String appId) {
+    EndpointList list(@AuthenticationPrincipal Caller caller, @PathVariable("app_id") String appId) {
         return new EndpointList(service.list(app(caller, appId)).stream().map(endpoint -> EndpointView.of(endpoint, null)).toList());
     }
 
     @GetMapping("/{id}")
     @Operation(summary = "Read an endpoint")
-    EndpointView get(@AuthenticationPrincipal Caller caller, @PathVariable String appId, @PathVariable String id) {
+    EndpointView get(@AuthenticationPrincipal Caller caller, @PathVariable("app_id") String appId, @PathVariable String id) {
         return EndpointView.of(endpoint(caller, appId, id), null);
     }
 
     @PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Change an endpoint's url, events, description, or switch it on or off")
-    EndpointView change(@AuthenticationPrincipal Caller caller, @PathVariable String appId, @PathVariable String id,
+    EndpointView change(@AuthenticationPrincipal Caller caller, @PathVariable("app_id") String appId, @PathVariable String id,
             @RequestBody ChangeRequest request) {
         WebhookEndpoint endpoint = endpoint(caller, appId, id);
         EventFilter events = request.events() == null ? null : filter(request.events());
@@ -121,7 +123,7 @@ class WebhookController {
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Delete an endpoint; its queued deliveries are dropped")
-    void delete(@AuthenticationPrincipal Caller caller, @PathVariable String appId, @PathVariable String id) {
+    void delete(@AuthenticationPrincipal Caller caller, @PathVariable("app_id") String appId, @PathVariable String id) {
         if (!service.delete(endpoint(caller, appId, id))) {
             throw ApiProblem.notFound("webhook");
         }
@@ -129,7 +131,7 @@ class WebhookController {
 
     @PostMapping("/{id}/rotate-secret")
     @Operation(summary = "Rotate the signing secret; the old one keeps signing beside the new one for 24 hours")
-    RotatedView rotate(@AuthenticationPrincipal Caller caller, @PathVariable String appId, @PathVariable String id) {
+    RotatedView rotate(@AuthenticationPrincipal Caller caller, @PathVariable("app_id") String appId, @PathVariable String id) {
         EndpointService.Rotated rotated = service.rotate(endpoint(caller, appId, id));
         return new RotatedView(rotated.secret(), rotated.previousExpiresAt());
     }
@@ -137,23 +139,23 @@ class WebhookController {
     @PostMapping("/{id}/test")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Send a webhook.test event to this endpoint")
-    TestView test(@AuthenticationPrincipal Caller caller, @PathVariable String appId, @PathVariable String id) {
+    TestView test(@AuthenticationPrincipal Caller caller, @PathVariable("app_id") String appId, @PathVariable String id) {
         WebhookEndpoint endpoint = endpoint(caller, appId, id);
         if (!endpoint.enabled()) {
             throw new ApiProblem(HttpStatus.CONFLICT, "webhook-disabled", "Webhook disabled",
                     "enable the endpoint before sending it a test event");
         }
-        return new TestView(service.test(endpoint));
+        return new TestView(traffic.test(endpoint));
     }
 
     @GetMapping("/{id}/deliveries")
     @Operation(summary = "Recent attempts, newest first: outcome, response status, latency; never a body")
-    AttemptList deliveries(@AuthenticationPrincipal Caller caller, @PathVariable String appId, @PathVariable String id,
+    AttemptList deliveries(@AuthenticationPrincipal Caller caller, @PathVariable("app_id") String appId, @PathVariable String id,
             @RequestParam(name = "limit", defaultValue = "100") int limit) {
         if (limit < 1 || limit > 1000) {
             throw ApiProblem.invalid("limit", "must be 1–1000");
         }
-        return new AttemptList(service.attempts(endpoint(caller, appId, id), limit).stream()
+        return new AttemptList(traffic.attempts(endpoint(caller, appId, id), limit).stream()
                 .map(a -> new AttemptView(a.eventId(), a.eventType(), a.deliveryId(), a.attempt(), a.outcome(), a.responseCode(),
                         a.latencyMs(), a.error(), a.attemptedAt()))
                 .toList());
@@ -162,7 +164,7 @@ class WebhookController {
     @PostMapping(path = "/{id}/replay", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Queue again the events of a time range [since, until) that this endpoint subscribes to")
-    ReplayView replay(@AuthenticationPrincipal Caller caller, @PathVariable String appId, @PathVariable String id,
+    ReplayView replay(@AuthenticationPrincipal Caller caller, @PathVariable("app_id") String appId, @PathVariable String id,
             @RequestBody ReplayRequest request) {
         WebhookEndpoint endpoint = endpoint(caller, appId, id);
         if (request.since() == null) {
@@ -176,7 +178,7 @@ class WebhookController {
             throw new ApiProblem(HttpStatus.CONFLICT, "webhook-disabled", "Webhook disabled",
                     "enable the endpoint before replaying events to it");
         }
-        return new ReplayView(service.replay(endpoint, request.since(), until.equals(Instant.MAX)
+        return new ReplayView(traffic.replay(endpoint, request.since(), until.equals(Instant.MAX)
                 ? Instant.parse("9999-12-31T00:00:00Z") : until));
     }
 

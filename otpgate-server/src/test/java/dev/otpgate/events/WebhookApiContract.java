@@ -103,6 +103,21 @@ abstract class WebhookApiContract extends ServerTestSupport {
         return RECEIVER.at(path);
     }
 
+    /**
+     * The first request of each of {@code count} distinct events: on a busy machine an attempt can time out after
+     * the receiver got it, and the retry brings the same event again (at least once).
+     */
+    List<Received> awaitEvents(String path, int count) {
+        waitUntil(() -> distinct(path).size() >= count, Duration.ofSeconds(20), count + " events at " + path);
+        return distinct(path);
+    }
+
+    static List<Received> distinct(String path) {
+        Map<String, Received> first = new java.util.LinkedHashMap<>();
+        RECEIVER.at(path).forEach(r -> first.putIfAbsent(r.header("webhook-id"), r));
+        return List.copyOf(first.values());
+    }
+
     String test(Registered endpoint) {
         Response sent = api.post(webhooks(endpoint) + "/test", ADMIN_KEY, null);
         assertThat(sent.status()).as(sent.body()).isEqualTo(202);
@@ -225,7 +240,7 @@ abstract class WebhookApiContract extends ServerTestSupport {
         String id = fixtures.start(app, to);
         String code = fixtures.codeFor(to);
         assertThat(api.post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", code)).status()).isEqualTo(200);
-        List<Received> received = await(endpoint.path(), 2);
+        List<Received> received = awaitEvents(endpoint.path(), 2);
         assertThat(received).extracting(r -> json(r).get("type").asString())
                 .containsExactlyInAnyOrder("verification.started", "verification.approved");
         try (NodeVerifier node = new NodeVerifier()) {
@@ -504,9 +519,13 @@ abstract class WebhookApiContract extends ServerTestSupport {
         String id = fixtures.start(app, to);
         String code = fixtures.codeFor(to);
         assertThat(api.post("/v1/verifications/" + id + "/check", app.key(), Map.of("code", code)).status()).isEqualTo(200);
-        assertThat(StatementCounter.EXECUTED).isNotEmpty();
-        assertThat(StatementCounter.EXECUTED).noneMatch(executed -> executed.sql().toLowerCase(java.util.Locale.ROOT)
-                .contains("webhook_"));
+        // The threads that started, checked and sent this verification (the dispatchers of other tests poll meanwhile).
+        java.util.Set<Long> publishers = StatementCounter.EXECUTED.stream()
+                .filter(e -> e.sql().toLowerCase(java.util.Locale.ROOT).matches("(insert into|update) (verifications|delivery_steps).*"))
+                .map(StatementCounter.Executed::threadId).collect(java.util.stream.Collectors.toSet());
+        assertThat(publishers).isNotEmpty();
+        assertThat(StatementCounter.EXECUTED).filteredOn(e -> publishers.contains(e.threadId()))
+                .noneMatch(executed -> executed.sql().toLowerCase(java.util.Locale.ROOT).contains("webhook_"));
 
         Registered endpoint = register(newPath(), List.of("verification.*"));
         StatementCounter.EXECUTED.clear();
@@ -542,7 +561,7 @@ abstract class WebhookApiContract extends ServerTestSupport {
             // until the factor locks
         }
         assertThat(api.delete("/v1/totp-factors/" + factor, key).status()).isEqualTo(204);
-        List<Received> received = await(endpoint.path(), 3);
+        List<Received> received = awaitEvents(endpoint.path(), 3);
         assertThat(received).extracting(r -> json(r).get("type").asString())
                 .containsExactlyInAnyOrder("totp_factor.activated", "totp_factor.locked", "totp_factor.deleted");
         for (Received request : received) {
@@ -565,7 +584,11 @@ abstract class WebhookApiContract extends ServerTestSupport {
         waitUntil(() -> !api.get(webhooks(endpoint), ADMIN_KEY).json().get("enabled").asBoolean(), Duration.ofSeconds(20),
                 "disabled by the 410");
         String body = RECEIVER.at(path).getFirst().body();
-        assertThat(output.getAll()).contains(endpoint.id())
+        // Framework DEBUG lines (request bodies, which another suite of this JVM may have switched on) are the
+        // documented exception; otpgate's own lines are the subject here.
+        String logged = output.getAll().lines().filter(line -> !line.contains(" DEBUG ") && !line.contains(" TRACE "))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(logged).contains(endpoint.id())
                 .doesNotContain(endpoint.secret()).doesNotContain(endpoint.secret().substring(6))
                 .doesNotContain(rotated).doesNotContain(rotated.substring(6))
                 .doesNotContain("token-in-path").doesNotContain(body);
@@ -589,7 +612,7 @@ abstract class WebhookApiContract extends ServerTestSupport {
         String expired = fixtures.start(app, TestApps.newPhone());
         clock.advance(Duration.ofHours(1));
         assertThat(api.get("/v1/verifications/" + expired, app.key()).text("status")).isEqualTo("expired");
-        List<Received> received = await(endpoint.path(), 3);
+        List<Received> received = awaitEvents(endpoint.path(), 3);
         Map<String, JsonNode> byType = new java.util.HashMap<>();
         received.forEach(r -> byType.put(json(r).get("type").asString(), json(r).get("data")));
         assertThat(byType.get("verification.canceled").get("verification_id").asString()).isEqualTo(canceled);
