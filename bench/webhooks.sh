@@ -8,7 +8,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 JAR=$ROOT/otpgate-server/target/otpgate.jar
 DURATION=${DURATION:-30} WARMUP=${WARMUP:-40} CONNECTIONS=${CONNECTIONS:-32} THREADS=${THREADS:-2}
-DB=${DB:-otpgate_bench_hooks} API_PORT=18543 MGMT_PORT=19564 SINK_PORT=18643
+DB=${DB:-otpgate_bench_hooks}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+API_PORT=$(free_port) MGMT_PORT=$(free_port) SINK_PORT=$(free_port)
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 if [[ -z ${JAVA_HOME:-} ]] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -Eq 'version "(2[1-9]|[3-9][0-9])'; then
     JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64

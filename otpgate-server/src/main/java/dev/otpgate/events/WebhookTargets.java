@@ -75,7 +75,7 @@ final class WebhookTargets {
         List<InetAddress> addresses;
         try {
             addresses = literal(host) ? List.of(InetAddress.getByName(host)) : resolver.resolve(host);
-        } catch (UnknownHostException e) {
+        } catch (UnknownHostException | IllegalArgumentException | SecurityException e) {
             return new Refused("unresolvable", "the host name does not resolve");
         }
         if (addresses.isEmpty()) {
