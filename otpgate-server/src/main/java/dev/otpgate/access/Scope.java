@@ -13,6 +13,7 @@ public enum Scope {
     FRAUD_MANAGE("fraud:manage"),
     /** Reading the audit trail, which is still to come: a key may hold it, no endpoint asks for it yet. */
     AUDIT_READ("audit:read"),
+    WEBHOOKS_MANAGE("webhooks:manage"),
     ADMIN("admin");
 
     private final String value;

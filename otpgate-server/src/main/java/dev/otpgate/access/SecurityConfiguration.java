@@ -161,6 +161,9 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, "/v1/totp-factors/*/check", "/v1/totp-factors/*/recover")
                                 .hasAuthority(Scope.TOTP_CHECK.authority())
                         .requestMatchers("/v1/totp-factors", "/v1/totp-factors/**").hasAuthority(Scope.TOTP_MANAGE.authority())
+                        // An app key with webhooks:manage manages its own app's endpoints; an admin key, every app's.
+                        .requestMatchers("/v1/apps/*/webhooks", "/v1/apps/*/webhooks/**")
+                                .hasAnyAuthority(Scope.WEBHOOKS_MANAGE.authority(), admin)
                         .requestMatchers("/v1/apps", "/v1/apps/**", "/v1/dev/**", "/v1/admin/**").hasAuthority(admin)
                         // An app key sees its own app's fraud blocks and, with fraud:manage, lifts them; an admin
                         // key, every app's. A leaked start key cannot switch the pumping defence off.

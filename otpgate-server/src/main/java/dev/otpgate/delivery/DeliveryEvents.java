@@ -16,14 +16,25 @@ public final class DeliveryEvents {
      *
      * @param stepTimeoutSeconds the request's {@link DeliveryRequest#stepTimeoutSeconds()}, handed back
      */
-    public record MessageSent(String verificationId, int step, String channel, String providerId, boolean test,
+    public record MessageSent(String verificationId, String appId, int step, String channel, String providerId, boolean test,
             Integer stepTimeoutSeconds, Instant at) {}
 
-    /** No provider could take the message: a permanent error, the last try, or none configured. */
-    public record MessageFailed(String verificationId, int step, String channel, String reason, Instant at) {}
+    /**
+     * No provider could take the message: a permanent error, the last try, or none configured.
+     *
+     * @param appId {@code null} when the queued message could not be opened at all
+     * @param providerId the provider tried last, {@code null} when none was
+     */
+    public record MessageFailed(String verificationId, String appId, int step, String channel, String providerId,
+            String reason, Instant at) {}
+
+    /** A provider's receipt said the message arrived. */
+    public record MessageDelivered(String verificationId, String appId, int step, String channel, String providerId,
+            Instant at) {}
 
     /** A provider's receipt said the message did not arrive. */
-    public record MessageUndelivered(String verificationId, int step, String channel, String reason, Instant at) {}
+    public record MessageUndelivered(String verificationId, String appId, int step, String channel, String providerId,
+            String reason, Instant at) {}
 
     /**
      * A {@link SendGate} refused the message before it was sent and blocked the phone channels of the

@@ -123,12 +123,12 @@ class TotpService {
             for (String recovery : codes) {
                 factors.insertRecoveryCode(id, recoveryCodes.hash(id, recovery));
             }
+            events.publishEvent(new FactorActivated(id, appId, now));
             return true;
         }));
         if (!activated) {
             throw refusedAfterMatch(find(appId, id), step, now);
         }
-        events.publishEvent(new FactorActivated(id, appId, now));
         return new Activated(find(appId, id), codes);
     }
 
@@ -178,10 +178,16 @@ class TotpService {
 
     /** Revokes at once (S-23): the factor and its recovery codes are deleted. */
     void revoke(String appId, String id) {
-        if (!Ids.looksLike("tf", id) || !factors.delete(appId, id)) {
+        boolean deleted = Ids.looksLike("tf", id) && Boolean.TRUE.equals(transactions.execute(status -> {
+            if (!factors.delete(appId, id)) {
+                return false;
+            }
+            events.publishEvent(new FactorRevoked(id, appId, clock.instant()));
+            return true;
+        }));
+        if (!deleted) {
             throw ApiProblem.notFound("factor");
         }
-        events.publishEvent(new FactorRevoked(id, appId, clock.instant()));
     }
 
     int unusedRecoveryCodes(String id) {
@@ -237,12 +243,21 @@ class TotpService {
     private ApiProblem failure(TotpFactor factor, Instant now, String detail) {
         App app = apps.find(factor.appId()).orElseThrow(() -> ApiProblem.notFound("factor"));
         Instant lockUntil = now.plus(lockDuration(factor.lockLevel()));
-        if (!factors.recordFailure(factor.id(), app.totpMaxFailures(), lockUntil, now)) {
+        // The failure that locks the factor and its event commit together.
+        TotpFactor after = transactions.execute(status -> {
+            if (!factors.recordFailure(factor.id(), app.totpMaxFailures(), lockUntil, now)) {
+                return null;
+            }
+            TotpFactor reloaded = find(factor.appId(), factor.id());
+            if (reloaded.lockedAt(now) && !factor.lockedAt(now)) {
+                events.publishEvent(new FactorLocked(factor.id(), factor.appId(), reloaded.lockedUntil(), now));
+            }
+            return reloaded;
+        });
+        if (after == null) {
             return locked(find(factor.appId(), factor.id()), now);
         }
-        TotpFactor after = find(factor.appId(), factor.id());
         if (after.lockedAt(now) && !factor.lockedAt(now)) {
-            events.publishEvent(new FactorLocked(factor.id(), factor.appId(), after.lockedUntil(), now));
             return locked(after, now);
         }
         return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "incorrect-code", "Incorrect code", detail)

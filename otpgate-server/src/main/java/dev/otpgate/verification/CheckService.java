@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Checking a code: one read and one conditional update, right code or wrong (S-10, S-12, S-13). The answer is a
@@ -77,11 +78,13 @@ class CheckService {
     private final Expiry expiry;
     private final ApplicationEventPublisher events;
     private final MeterRegistry meters;
+    private final TransactionTemplate transactions;
     private final Clock clock;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     CheckService(VerificationRepository verifications, Destinations destinations, CodeHasher hasher,
-            List<CheckGuard> guards, Expiry expiry, ApplicationEventPublisher events, MeterRegistry meters, Clock clock) {
+            List<CheckGuard> guards, Expiry expiry, ApplicationEventPublisher events, MeterRegistry meters,
+            TransactionTemplate transactions, Clock clock) {
         this.verifications = verifications;
         this.destinations = destinations;
         this.hasher = hasher;
@@ -89,6 +92,7 @@ class CheckService {
         this.expiry = expiry;
         this.events = events;
         this.meters = meters;
+        this.transactions = transactions;
         this.clock = clock;
     }
 
@@ -142,10 +146,17 @@ class CheckService {
                 : hasher.matches(verification.codeHash(), verification.id(), verification.codeStep(), code,
                         verification.transactionJson());
         if (right) {
-            if (verifications.approve(verification.id(), verification.codeStep(), now)) {
-                guards.forEach(guard -> guard.after(attempt, true));
+            // The approval and its event commit together: a listener that writes (the webhook outbox) is in it.
+            boolean approved = Boolean.TRUE.equals(transactions.execute(status -> {
+                if (!verifications.approve(verification.id(), verification.codeStep(), now)) {
+                    return false;
+                }
                 events.publishEvent(new VerificationApproved(verification.id(), verification.appId(),
                         verification.channel(), verification.destinationCountry(), verification.destinationPrefix(), now));
+                return true;
+            }));
+            if (approved) {
+                guards.forEach(guard -> guard.after(attempt, true));
                 // The conditional update succeeded from the row just read, so its new state is known: no re-read.
                 return new CheckResult.Approved(verification.approvedAt(now));
             }
@@ -159,20 +170,28 @@ class CheckService {
         return wrongGuess(verification, now, attempt);
     }
 
+    private record WrongGuess(boolean counted, Verification current) {}
+
     private CheckResult wrongGuess(Verification verification, Instant now, CheckGuard.CheckAttempt attempt) {
-        boolean counted = verifications.recordWrongGuess(verification.id(), now);
+        // The wrong guess that fails the verification and its event commit together.
+        WrongGuess guess = transactions.execute(status -> {
+            boolean recorded = verifications.recordWrongGuess(verification.id(), now);
+            Verification reloaded = expiry.reload(verification);
+            if (recorded && reloaded.status() == VerificationStatus.FAILED) {
+                events.publishEvent(new VerificationFailed(reloaded.id(), reloaded.appId(), reloaded.channel(), "max-attempts", now));
+            }
+            return new WrongGuess(recorded, reloaded);
+        });
+        boolean counted = guess.counted();
+        Verification current = guess.current();
         if (counted) {
             guards.forEach(guard -> guard.after(attempt, false));
         }
-        Verification current = expiry.reload(verification);
         if (!counted) {
             CheckResult closed = unlessPending(current, now);
             if (closed != null) {
                 return closed;
             }
-        }
-        if (counted && current.status() == VerificationStatus.FAILED) {
-            events.publishEvent(new VerificationFailed(current.id(), current.appId(), current.channel(), "max-attempts", now));
         }
         return new CheckResult.Incorrect(Math.max(0, current.maxAttempts() - current.attempts()));
     }

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Expiry as every path sees it: a verification read after its code expired is marked {@code expired} then and
@@ -17,11 +18,14 @@ class Expiry {
 
     private final VerificationRepository verifications;
     private final ApplicationEventPublisher events;
+    private final TransactionTemplate transactions;
     private final Clock clock;
 
-    Expiry(VerificationRepository verifications, ApplicationEventPublisher events, Clock clock) {
+    Expiry(VerificationRepository verifications, ApplicationEventPublisher events, TransactionTemplate transactions,
+            Clock clock) {
         this.verifications = verifications;
         this.events = events;
+        this.transactions = transactions;
         this.clock = clock;
     }
 
@@ -29,9 +33,12 @@ class Expiry {
         if (verification.status() != VerificationStatus.PENDING || !verification.expiredAt(now)) {
             return verification;
         }
-        if (verifications.finish(verification.id(), VerificationStatus.EXPIRED, null, now)) {
-            events.publishEvent(new VerificationExpired(verification.id(), verification.appId(), verification.channel(), now));
-        }
+        // The status and its event commit together (a listener may write in the same transaction).
+        transactions.executeWithoutResult(status -> {
+            if (verifications.finish(verification.id(), VerificationStatus.EXPIRED, null, now)) {
+                events.publishEvent(new VerificationExpired(verification.id(), verification.appId(), verification.channel(), now));
+            }
+        });
         return reload(verification);
     }
 

@@ -72,7 +72,7 @@ class StepRecords implements ReceiptSink {
         transactions.executeWithoutResult(tx -> {
             record(request, provider, result.providerMessageId(), test ? StepStatus.TEST : StepStatus.SENT, null, result.segments(),
                     result.encoding(), tried);
-            events.publishEvent(new DeliveryEvents.MessageSent(request.verificationId(), request.step(),
+            events.publishEvent(new DeliveryEvents.MessageSent(request.verificationId(), request.appId(), request.step(),
                     request.channel(), provider, test, request.stepTimeoutSeconds(), clock.instant()));
         });
         // After the commit: a receipt that arrives from now on finds the step itself.
@@ -80,7 +80,7 @@ class StepRecords implements ReceiptSink {
             DeliveryReceipt receipt = early.take(provider, result.providerMessageId(), clock.instant());
             if (receipt != null) {
                 try {
-                    apply(new StepKey(request.verificationId(), request.step(), request.channel()), receipt);
+                    apply(new StepKey(request.verificationId(), request.step(), request.channel(), request.appId()), receipt);
                 } catch (RuntimeException e) {
                     log.warn("Receipt from {} for {} arrived before its send and could not be applied: {}", provider,
                             request, e.getMessage());
@@ -93,8 +93,8 @@ class StepRecords implements ReceiptSink {
     void failed(DeliveryRequest request, String provider, String reason, List<String> tried) {
         transactions.executeWithoutResult(tx -> {
             record(request, provider, null, StepStatus.FAILED, reason, null, null, tried);
-            events.publishEvent(new DeliveryEvents.MessageFailed(request.verificationId(), request.step(),
-                    request.channel(), shortReason(reason), clock.instant()));
+            events.publishEvent(new DeliveryEvents.MessageFailed(request.verificationId(), request.appId(), request.step(),
+                    request.channel(), provider, shortReason(reason), clock.instant()));
         });
     }
 
@@ -118,7 +118,7 @@ class StepRecords implements ReceiptSink {
         String verificationId = instanceId.substring(0, dash);
         int step = Integer.parseInt(instanceId.substring(dash + 1));
         transactions.executeWithoutResult(tx -> events.publishEvent(
-                new DeliveryEvents.MessageFailed(verificationId, step, null, reason, clock.instant())));
+                new DeliveryEvents.MessageFailed(verificationId, null, step, null, null, reason, clock.instant())));
     }
 
     private static String shortReason(String reason) {
@@ -172,11 +172,12 @@ class StepRecords implements ReceiptSink {
 
     /** The newest step sent through this provider with this message id within {@link #MESSAGE_ID_WINDOW}. */
     private Optional<StepKey> find(DeliveryReceipt receipt) {
-        return jdbc.sql("select verification_id, step, channel from delivery_steps "
+        return jdbc.sql("select verification_id, step, channel, app_id from delivery_steps "
                         + "where provider = ? and provider_message_id = ? and sent_at >= ? "
                         + "order by sent_at desc, verification_id desc, step desc fetch first 1 rows only")
                 .params(receipt.providerId(), receipt.providerMessageId(), ts(clock.instant().minus(MESSAGE_ID_WINDOW)))
-                .query((rs, row) -> new StepKey(rs.getString("verification_id"), rs.getInt("step"), rs.getString("channel")))
+                .query((rs, row) -> new StepKey(rs.getString("verification_id"), rs.getInt("step"), rs.getString("channel"),
+                        rs.getString("app_id")))
                 .optional();
     }
 
@@ -190,8 +191,12 @@ class StepRecords implements ReceiptSink {
                     .params(status.value(), receipt.reason(), delivered ? ts(receipt.at()) : null, ts(now), key.verificationId(),
                             key.step())
                     .update();
-            if (rows == 1 && !delivered) {
-                events.publishEvent(new DeliveryEvents.MessageUndelivered(key.verificationId(), key.step(), key.channel(),
+            if (rows == 1 && delivered) {
+                events.publishEvent(new DeliveryEvents.MessageDelivered(key.verificationId(), key.appId(), key.step(),
+                        key.channel(), receipt.providerId(), receipt.at()));
+            } else if (rows == 1) {
+                events.publishEvent(new DeliveryEvents.MessageUndelivered(key.verificationId(), key.appId(), key.step(),
+                        key.channel(), receipt.providerId(),
                         receipt.reason() == null ? "undelivered" : "undelivered: " + receipt.reason(), now));
             }
             return rows == 1;
@@ -201,7 +206,7 @@ class StepRecords implements ReceiptSink {
         }
     }
 
-    private record StepKey(String verificationId, int step, String channel) {}
+    private record StepKey(String verificationId, int step, String channel, String appId) {}
 
     private static String truncate(String value, int max) {
         return value == null || value.length() <= max ? value : value.substring(0, max);
