@@ -1,5 +1,9 @@
 package dev.otpgate.access;
 
+import dev.otpgate.audit.AuditContext;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
+import dev.otpgate.ratelimit.ClientAddresses;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.ProblemWriter;
 import jakarta.servlet.FilterChain;
@@ -25,16 +29,22 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
     private final ApiKeyService keys;
     private final ProblemWriter problems;
+    private final ClientAddresses addresses;
+    private final AuditTrail audit;
 
-    ApiKeyAuthenticationFilter(ApiKeyService keys, ProblemWriter problems) {
+    ApiKeyAuthenticationFilter(ApiKeyService keys, ProblemWriter problems, ClientAddresses addresses, AuditTrail audit) {
         this.keys = keys;
         this.problems = problems;
+        this.addresses = addresses;
+        this.audit = audit;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        String clientAddress = addresses.resolve(request);
+        AuditContext.bindAddress(request, clientAddress);
         if (header != null) {
             Optional<Caller> caller;
             try {
@@ -47,6 +57,8 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
                 return;
             }
             if (caller.isEmpty()) {
+                // One row per client address and window, with the count: a guessing run is visible, not a flood.
+                audit.rollUp(AuditEntry.failure("auth.failed", null, null).by("anonymous", clientAddress));
                 response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otpgate\", error=\"invalid_token\"");
                 problems.write(response, new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated",
                         "the credential is malformed, unknown, expired or revoked"));
@@ -55,6 +67,7 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             var authorities = caller.get().scopes().stream().map(scope -> new SimpleGrantedAuthority(scope.authority())).toList();
             var authentication = UsernamePasswordAuthenticationToken.authenticated(caller.get(), null, authorities);
             SecurityContextHolder.setContext(new SecurityContextImpl(authentication));
+            AuditContext.bind(request, caller.get().keyId(), caller.get().appId(), clientAddress);
         }
         // No clearing here: SecurityContextHolderFilter clears the context when the request ends, after
         // ExceptionTranslationFilter has had to tell a 401 from a 403 by it.

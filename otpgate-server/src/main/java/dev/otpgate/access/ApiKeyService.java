@@ -1,6 +1,8 @@
 package dev.otpgate.access;
 
 import dev.otpgate.apps.AppDirectory;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.Ids;
 import java.time.Clock;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 @Service
 class ApiKeyService {
@@ -21,14 +24,18 @@ class ApiKeyService {
 
     private final ApiKeyRepository repository;
     private final AppDirectory apps;
+    private final AuditTrail audit;
     private final Clock clock;
 
-    ApiKeyService(ApiKeyRepository repository, AppDirectory apps, Clock clock) {
+    ApiKeyService(ApiKeyRepository repository, AppDirectory apps, AuditTrail audit, Clock clock) {
         this.repository = repository;
         this.apps = apps;
+        this.audit = audit;
         this.clock = clock;
     }
 
+    /** Creates a key and its audit row in one transaction: no key exists without its row. */
+    @Transactional
     CreatedKey create(String appId, String name, Set<Scope> scopes, Instant expiresAt) {
         apps.find(appId).orElseThrow(() -> ApiProblem.notFound("app"));
         if (scopes.contains(Scope.ADMIN)) {
@@ -38,7 +45,11 @@ class ApiKeyService {
         if (expiresAt != null && !expiresAt.isAfter(now)) {
             throw ApiProblem.invalid("expires_at", "must be in the future");
         }
-        return insert(appId, name, scopes.isEmpty() ? DEFAULT_APP_SCOPES : scopes, expiresAt, ApiKeySecrets.generate());
+        CreatedKey created = insert(appId, name, scopes.isEmpty() ? DEFAULT_APP_SCOPES : scopes, expiresAt, ApiKeySecrets.generate());
+        audit.record(AuditEntry.success("api_key.created", appId, created.key().id())
+                .with("scopes", String.join(" ", created.key().scopes().stream().map(Scope::value).sorted().toList()))
+                .with("expires_at", expiresAt));
+        return created;
     }
 
     CreatedKey insert(String appId, String name, Set<Scope> scopes, Instant expiresAt, String secret) {
@@ -54,8 +65,11 @@ class ApiKeyService {
     }
 
     /** Revokes at once: the next request with this key is refused (S-24). Revoking twice is not an error. */
+    @Transactional
     void revoke(String appId, String keyId) {
-        if (!repository.revoke(appId, keyId, clock.instant()) && !repository.exists(appId, keyId)) {
+        if (repository.revoke(appId, keyId, clock.instant())) {
+            audit.record(AuditEntry.success("api_key.revoked", appId, keyId));
+        } else if (!repository.exists(appId, keyId)) {
             throw ApiProblem.notFound("API key");
         }
     }

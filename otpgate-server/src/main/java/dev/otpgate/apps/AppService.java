@@ -1,5 +1,7 @@
 package dev.otpgate.apps;
 
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.Ids;
 import dev.otpgate.platform.KeyRing;
@@ -10,6 +12,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import dev.otpgate.privacy.Destinations;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 @Service
 class AppService implements AppDirectory {
@@ -31,21 +34,27 @@ class AppService implements AppDirectory {
     private final AppRepository repository;
     private final Destinations destinations;
     private final KeyRing keys;
+    private final AuditTrail audit;
     private final Clock clock;
 
-    AppService(AppRepository repository, Destinations destinations, KeyRing keys, Clock clock) {
+    AppService(AppRepository repository, Destinations destinations, KeyRing keys, AuditTrail audit, Clock clock) {
         this.repository = repository;
         this.destinations = destinations;
         this.keys = keys;
+        this.audit = audit;
         this.clock = clock;
     }
 
+    /** Each change to an app commits with its audit row, or neither does. */
+    @Transactional
     App create(AppSettings settings) {
         App app = withTestDestinations(settings.applyTo(null, Ids.newId("app"), clock.instant()));
         repository.insert(app);
+        audit.record(AuditEntry.success("app.created", app.id(), app.id()).with("name", app.name()));
         return app;
     }
 
+    @Transactional
     App update(String id, AppSettings settings) {
         App current = find(id).orElseThrow(() -> ApiProblem.notFound("app"));
         App changed = withTestDestinations(settings.applyTo(current, id, clock.instant()));
@@ -54,6 +63,7 @@ class AppService implements AppDirectory {
         if (!updated) {
             throw ApiProblem.notFound("app");
         }
+        audit.record(AuditEntry.success("app.updated", id, id).with("name", changed.name()));
         return changed;
     }
 
@@ -113,12 +123,14 @@ class AppService implements AppDirectory {
         return repository.findAll().stream().map(this::sealedTestDestinations).toList();
     }
 
+    @Transactional
     void delete(String id) {
         boolean deleted = repository.delete(id);
         cache.remove(id);
         if (!deleted) {
             throw ApiProblem.notFound("app");
         }
+        audit.record(AuditEntry.success("app.deleted", id, id));
     }
 
     @Override
