@@ -60,9 +60,10 @@ final class SyslogAuditSink implements AuditSink {
     }
 
     private Socket connection() throws IOException {
-        if (socket != null && !socket.isClosed()) {
+        if (socket != null && !socket.isClosed() && peerStillThere(socket)) {
             return socket;
         }
+        close();
         int timeout = (int) settings.timeout().toMillis();
         Socket plain = new Socket();
         plain.connect(new InetSocketAddress(settings.host(), settings.port()), timeout);
@@ -79,6 +80,26 @@ final class SyslogAuditSink implements AuditSink {
         secure.startHandshake();
         socket = secure;
         return socket;
+    }
+
+    /**
+     * A server that went away leaves a socket that still accepts a first write into the void. The server never
+     * writes to us, so a read that finds the end of the stream (or an error) at once means it is gone.
+     */
+    private boolean peerStillThere(Socket current) {
+        try {
+            int timeout = current.getSoTimeout();
+            current.setSoTimeout(1);
+            try {
+                return current.getInputStream().read() != -1;
+            } catch (java.net.SocketTimeoutException quiet) {
+                return true;
+            } finally {
+                current.setSoTimeout(timeout);
+            }
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     synchronized void close() {
