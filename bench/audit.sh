@@ -26,14 +26,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-audit_writes() { # inserts into audit_events plus updates of audit_head so far
-    psql -d "$DB" -Atc "select coalesce(sum(n_tup_ins) filter (where relname = 'audit_events'), 0)
+sql() { # sql QUERY: retried, since a shared PostgreSQL can be out of connection slots for a moment
+    for _ in $(seq 30); do psql -d "$DB" -Atc "$1" 2>/dev/null && return; sleep 1; done
+    echo "audit.sh: cannot query $DB" >&2; exit 1
+}
+
+audit_writes() { # inserts into audit_events plus updates of audit_head so far (statistics settle within a second)
+    sleep 1
+    sql "select coalesce(sum(n_tup_ins) filter (where relname = 'audit_events'), 0)
         + coalesce(sum(n_tup_upd) filter (where relname = 'audit_head'), 0) from pg_stat_user_tables"
 }
 
 phase() { # phase NAME EXTRA-SERVER-ARGS...
     local name=$1; shift
-    dropdb --if-exists "$DB" 2>/dev/null; createdb "$DB"
+    dropdb --if-exists "$DB" 2>/dev/null || true
+    for _ in $(seq 30); do createdb "$DB" 2>/dev/null && break; sleep 1; done
     rm -rf "$WORK/data"; mkdir -p "$WORK/data"
     local admin; admin=$("$JAVA" -jar "$JAR" generate-key)
     "$JAVA" -jar "$JAR" --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
@@ -63,7 +70,7 @@ phase() { # phase NAME EXTRA-SERVER-ARGS...
     starts=$(awk '$1=="BENCH" && $2=="starts" {print $3}' "$WORK/wrk-$name.txt")
     checks=$(awk '$1=="BENCH" && $2=="checks" {print $3}' "$WORK/wrk-$name.txt")
     seconds=$(awk '$1=="BENCH" && $2=="duration_s" {print $3}' "$WORK/wrk-$name.txt")
-    local rows; rows=$(psql -d "$DB" -Atc "select count(*) from audit_events")
+    local rows; rows=$(sql "select count(*) from audit_events")
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
     printf '%-34s %8.1f pairs/s  (%s starts, %s checks in %.1f s; audit writes during the pairs: %s; rows kept: %s)\n' \
         "$name" "$(python3 -c "print(min($starts, $checks) / $seconds)")" "$starts" "$checks" "$seconds" "$((after - before))" "$rows"

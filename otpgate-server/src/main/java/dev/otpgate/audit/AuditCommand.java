@@ -26,7 +26,10 @@ public final class AuditCommand {
         line.setOut(out);
         line.setErr(err);
         line.setExecutionExceptionHandler((e, command, parsed) -> {
-            command.getErr().println("audit verify: " + e.getMessage());
+            String why = e instanceof java.nio.file.NoSuchFileException missing ? "no such file: " + missing.getFile()
+                    : e instanceof java.nio.file.AccessDeniedException denied ? "cannot read " + denied.getFile()
+                    : e.getMessage();
+            command.getErr().println("audit verify: " + why);
             return 2;
         });
         return line.execute(args);

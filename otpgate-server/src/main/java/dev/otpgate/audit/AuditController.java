@@ -57,7 +57,11 @@ class AuditController {
         if (limit < 1 || limit > 500) {
             throw ApiProblem.invalid("limit", "must be 1–500");
         }
-        String callerApp = AuditContext.appOf(request);
+        // Fail closed: a caller that is not an admin reads only the app it is bound to, and nothing without one.
+        String callerApp = isAdmin() ? null : AuditContext.appOf(request);
+        if (!isAdmin() && callerApp == null) {
+            throw forbidden();
+        }
         List<Map<String, Object>> events = new ArrayList<>();
         Map<String, Object> page = new LinkedHashMap<>();
         page.put("events", events);
@@ -117,13 +121,20 @@ class AuditController {
     }
 
     private static void requireAdmin() {
-        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        boolean admin = authentication != null && authentication.getAuthorities().stream()
-                .anyMatch(authority -> "SCOPE_admin".equals(authority.getAuthority()));
-        if (!admin) {
-            throw new ApiProblem(org.springframework.http.HttpStatus.FORBIDDEN, "forbidden", "Forbidden",
-                    "this key lacks the scope for this operation");
+        if (!isAdmin()) {
+            throw forbidden();
         }
+    }
+
+    private static boolean isAdmin() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        return authentication != null && authentication.getAuthorities().stream()
+                .anyMatch(authority -> "SCOPE_admin".equals(authority.getAuthority()));
+    }
+
+    private static ApiProblem forbidden() {
+        return new ApiProblem(org.springframework.http.HttpStatus.FORBIDDEN, "forbidden", "Forbidden",
+                "this key lacks the scope for this operation");
     }
 
     private static Instant instant(String field, String value) {
