@@ -46,18 +46,25 @@ phase() { # phase NAME EXTRA-SERVER-ARGS...
     "$JAVA" -jar "$JAR" --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
         --spring.datasource.username="$PGUSER" --otpgate.data-dir="$WORK/data" --server.port=$API_PORT \
         --management.server.port=$MGMT_PORT --otpgate.bootstrap-admin-key="$admin" --otpgate.rate-limit.enabled=false \
+        --spring.datasource.hikari.maximum-pool-size="${POOL:-10}" \
         "$@" >"$WORK/server-$name.log" 2>&1 &
     SERVER_PID=$!
     local ca=$WORK/data/tls/ca.pem
-    for i in $(seq 180); do
+    for i in $(seq 480); do
         kill -0 "$SERVER_PID" 2>/dev/null || { tail -30 "$WORK/server-$name.log" >&2; exit 1; }
         [[ -f $ca ]] && curl -sf --cacert "$ca" "https://localhost:$MGMT_PORT/actuator/health/readiness" | grep -q UP && break
+        [[ $i == 480 ]] && { tail -30 "$WORK/server-$name.log" >&2; echo "audit.sh: the server was not ready after 4 minutes" >&2; exit 1; }
         sleep 0.5
     done
     api() { curl -sS --fail-with-body --cacert "$ca" -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' \
         ${4:+-d "$4"} "https://localhost:$API_PORT$2"; }
     local app key
-    app=$(api POST /v1/apps "$admin" '{"name":"Bench","code_length":6}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    for i in $(seq 20); do
+        app=$(api POST /v1/apps "$admin" '{"name":"Bench","code_length":6}' 2>/dev/null) && break
+        [[ $i == 20 ]] && { echo "audit.sh: could not create the app" >&2; exit 1; }
+        sleep 0.5
+    done
+    app=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$app")
     key=$(api POST "/v1/apps/$app/api-keys" "$admin" '{"name":"bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
     BENCH_APP_KEY=$key wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s "$HERE/pair.lua" \
         "https://localhost:$API_PORT" >"$WORK/warmup-$name.txt" 2>&1
