@@ -70,6 +70,7 @@ phase() { # phase NAME EXTRA-SERVER-ARGS...
         "https://localhost:$API_PORT" >"$WORK/warmup-$name.txt" 2>&1
     sleep 3  # let background audit work (sinks, roll-ups) settle before counting
     local before; before=$(audit_writes)
+    local first; first=$(sql "select coalesce(max(sequence), 0) from audit_events")
     BENCH_APP_KEY=$key wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$HERE/pair.lua" \
         "https://localhost:$API_PORT" >"$WORK/wrk-$name.txt" 2>&1
     local after; after=$(audit_writes)
@@ -78,9 +79,13 @@ phase() { # phase NAME EXTRA-SERVER-ARGS...
     checks=$(awk '$1=="BENCH" && $2=="checks" {print $3}' "$WORK/wrk-$name.txt")
     seconds=$(awk '$1=="BENCH" && $2=="duration_s" {print $3}' "$WORK/wrk-$name.txt")
     local rows; rows=$(sql "select count(*) from audit_events")
+    # What wrote them: background work (the fraud detector's flags, checkpoints), never one per request.
+    local actions; actions=$(sql "select coalesce(string_agg(action || ' ' || n, ', ' order by action), 'none')
+        from (select action, count(*) as n from audit_events where sequence > $first group by action) a")
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
-    printf '%-34s %8.1f pairs/s  (%s starts, %s checks in %.1f s; audit writes during the pairs: %s; rows kept: %s)\n' \
-        "$name" "$(python3 -c "print(min($starts, $checks) / $seconds)")" "$starts" "$checks" "$seconds" "$((after - before))" "$rows"
+    printf '%-34s %8.1f pairs/s  (%s starts, %s checks in %.1f s; audit writes during the pairs: %s, rows: %s; rows kept: %s)\n' \
+        "$name" "$(python3 -c "print(min($starts, $checks) / $seconds)")" "$starts" "$checks" "$seconds" "$((after - before))" \
+        "$actions" "$rows"
 }
 
 echo "start+check pairs on PostgreSQL, ${CONNECTIONS} connections, ${WARMUP}s warm-up, ${DURATION}s measured, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
