@@ -25,6 +25,11 @@ public class OtpgateApplication {
             System.out.println(Base64.getEncoder().encodeToString(key));
             return;
         }
+        if (args.length > 0 && args[0].equals("audit")) {
+            // Offline tools: no server, no database.
+            System.exit(dev.otpgate.audit.AuditCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                    new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true)));
+        }
         SpringApplication.run(OtpgateApplication.class, args);
     }
 }

@@ -1,6 +1,10 @@
 package dev.otpgate.access;
 
 import dev.otpgate.access.oauth.AccessTokens;
+import dev.otpgate.audit.AuditContext;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
+import dev.otpgate.ratelimit.ClientAddresses;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.ProblemWriter;
 import jakarta.servlet.FilterChain;
@@ -29,22 +33,30 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     private final ApiKeyService keys;
     private final AccessTokens tokens;
     private final ProblemWriter problems;
+    private final ClientAddresses addresses;
+    private final AuditTrail audit;
 
-    ApiKeyAuthenticationFilter(ApiKeyService keys, AccessTokens tokens, ProblemWriter problems) {
+    ApiKeyAuthenticationFilter(ApiKeyService keys, AccessTokens tokens, ProblemWriter problems,
+            ClientAddresses addresses, AuditTrail audit) {
         this.keys = keys;
         this.tokens = tokens;
         this.problems = problems;
+        this.addresses = addresses;
+        this.audit = audit;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        String clientAddress = addresses.resolve(request);
+        AuditContext.bindAddress(request, clientAddress);
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 && AccessTokens.looksLikeJwt(header.substring(7).strip())) {
             switch (tokens.check(header.substring(7).strip(), request)) {
-                case AccessTokens.Check.Accepted accepted -> authenticate(accepted.caller());
+                case AccessTokens.Check.Accepted accepted -> authenticate(request, accepted.caller(), clientAddress);
                 case AccessTokens.Check.Refused refused -> {
+                    audit.rollUp(AuditEntry.failure("auth.failed", null, null).by("anonymous", clientAddress));
                     response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otpgate\", error=\"invalid_token\", "
                             + "error_description=\"" + refused.description() + "\"");
                     problems.write(response, new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated",
@@ -64,21 +76,24 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
                 return;
             }
             if (caller.isEmpty()) {
+                // One row per client address and window, with the count: a guessing run is visible, not a flood.
+                audit.rollUp(AuditEntry.failure("auth.failed", null, null).by("anonymous", clientAddress));
                 response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otpgate\", error=\"invalid_token\"");
                 problems.write(response, new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated",
                         "the credential is malformed, unknown, expired or revoked"));
                 return;
             }
-            authenticate(caller.get());
+            authenticate(request, caller.get(), clientAddress);
         }
         // No clearing here: SecurityContextHolderFilter clears the context when the request ends, after
         // ExceptionTranslationFilter has had to tell a 401 from a 403 by it.
         chain.doFilter(request, response);
     }
 
-    private static void authenticate(Caller caller) {
+    private static void authenticate(HttpServletRequest request, Caller caller, String clientAddress) {
         var authorities = caller.scopes().stream().map(scope -> new SimpleGrantedAuthority(scope.authority())).toList();
         var authentication = UsernamePasswordAuthenticationToken.authenticated(caller, null, authorities);
         SecurityContextHolder.setContext(new SecurityContextImpl(authentication));
+        AuditContext.bind(request, caller.keyId(), caller.appId(), clientAddress);
     }
 }

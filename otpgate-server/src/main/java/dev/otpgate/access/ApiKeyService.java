@@ -1,6 +1,8 @@
 package dev.otpgate.access;
 
 import dev.otpgate.apps.AppDirectory;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.Ids;
 import java.time.Clock;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 @Service
 class ApiKeyService {
@@ -23,24 +26,33 @@ class ApiKeyService {
     private final AppDirectory apps;
     private final ApiKeyCredentials credentials;
     private final KeyUsage usage;
+    private final AuditTrail audit;
     private final Clock clock;
 
     ApiKeyService(ApiKeyRepository repository, AppDirectory apps, ApiKeyCredentials credentials, KeyUsage usage,
-            Clock clock) {
+            AuditTrail audit, Clock clock) {
         this.repository = repository;
         this.apps = apps;
         this.credentials = credentials;
         this.usage = usage;
+        this.audit = audit;
         this.clock = clock;
     }
 
+    /** Creates a key and its audit row in one transaction: no key exists without its row. */
+    @Transactional
     CreatedKey create(String appId, String name, Set<Scope> scopes, Instant expiresAt) {
         apps.find(appId).orElseThrow(() -> ApiProblem.notFound("app"));
         if (scopes.contains(Scope.ADMIN)) {
             throw ApiProblem.invalid("scopes", "admin is instance-wide and cannot be given to an app key");
         }
         requireFuture(expiresAt);
-        return insert(appId, name, scopes.isEmpty() ? DEFAULT_APP_SCOPES : scopes, expiresAt, ApiKeySecrets.generate());
+        CreatedKey created = insert(appId, name, scopes.isEmpty() ? DEFAULT_APP_SCOPES : scopes, expiresAt,
+                ApiKeySecrets.generate());
+        audit.record(AuditEntry.success("api_key.created", appId, created.key().id())
+                .with("scopes", String.join(" ", created.key().scopes().stream().map(Scope::value).sorted().toList()))
+                .with("expires_at", expiresAt));
+        return created;
     }
 
     CreatedKey insert(String appId, String name, Set<Scope> scopes, Instant expiresAt, String secret) {
@@ -74,10 +86,15 @@ class ApiKeyService {
                 .orElse(key)).toList();
     }
 
-    /** Revokes at once on every node: the next request with this key is refused (S-24). Revoking twice is not an error. */
+    /**
+     * Revokes at once on every node: the next request with this key is refused (S-24). Revoking twice is not an
+     * error. The revocation and its audit row commit together.
+     */
+    @Transactional
     KeyOutcomes.Revocation revoke(String appId, String keyId) {
         if (repository.revoke(appId, keyId, clock.instant())) {
             credentials.changed(keyId);
+            audit.record(AuditEntry.success("api_key.revoked", appId, keyId));
             return new KeyOutcomes.Revoked();
         }
         return repository.exists(appId, keyId) ? new KeyOutcomes.Revoked() : new KeyOutcomes.NoSuchKey();

@@ -11,7 +11,7 @@ public enum Scope {
     TOTP_CHECK("totp:check"),
     /** Lifting a fraud block ({@code DELETE /v1/fraud/blocks/{id}}): switching off a defence is its own right. */
     FRAUD_MANAGE("fraud:manage"),
-    /** Reading the audit trail, which is still to come: a key may hold it, no endpoint asks for it yet. */
+    /** Reading the audit trail ({@code GET /v1/audit-events}), for the key's own app. */
     AUDIT_READ("audit:read"),
     WEBHOOKS_MANAGE("webhooks:manage"),
     ADMIN("admin");

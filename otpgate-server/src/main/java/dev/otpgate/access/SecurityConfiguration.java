@@ -26,6 +26,7 @@ import org.springframework.security.web.header.HeaderWriterFilter;
 import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.HstsHeaderWriter;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.ratelimit.ClientAddresses;
 import org.springframework.security.web.header.writers.XContentTypeOptionsHeaderWriter;
 import org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter;
@@ -100,7 +101,8 @@ class SecurityConfiguration {
     @Bean
     @Order(3)
     SecurityFilterChain apiFilterChain(HttpSecurity http, ApiKeyService keys, ProblemWriter problems,
-            OtpgateProperties properties, ClientAddresses addresses, AccessTokens tokens) throws Exception {
+            OtpgateProperties properties, ClientAddresses addresses, AccessTokens tokens, AuditTrail audit)
+            throws Exception {
         // Behind a TLS-terminating proxy every client reached otpgate over HTTPS, so HSTS goes on every answer,
         // not only on requests that look secure here (S-37).
         boolean behindProxy = properties.tls().behindProxy();
@@ -146,7 +148,8 @@ class SecurityConfiguration {
                                     "this key lacks the scope for this operation"));
                         }))
                 .addFilterAfter(new RequestBodyLimitFilter(properties.limits().maxBodyBytes(), problems), HeaderWriterFilter.class)
-                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, tokens, problems), AuthorizationFilter.class)
+                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, tokens, problems, addresses, audit),
+                        AuthorizationFilter.class)
                 .authorizeHttpRequests(rules -> rules
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers("/error").permitAll()
@@ -170,6 +173,11 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.DELETE, "/v1/fraud/blocks/*")
                                 .hasAnyAuthority(Scope.FRAUD_MANAGE.authority(), admin)
                         .requestMatchers("/v1/fraud/blocks", "/v1/fraud/blocks/*").hasAnyAuthority(start, admin)
+                        // The trail: an app key with audit:read reads its app's rows; checking and exporting it is the
+                        // instance's business.
+                        .requestMatchers(HttpMethod.GET, "/v1/audit-events/verify", "/v1/audit-events/export",
+                                "/v1/audit-events/public-key").hasAuthority(admin)
+                        .requestMatchers(HttpMethod.GET, "/v1/audit-events").hasAnyAuthority(Scope.AUDIT_READ.authority(), admin)
                         .anyRequest().denyAll());
         return http.build();
     }

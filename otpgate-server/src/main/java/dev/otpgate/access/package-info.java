@@ -5,5 +5,5 @@
  * S-28–S-31, S-38). It does not decide what a verification may do; it only says which app and scopes a
  * caller holds, as a {@link dev.otpgate.access.Caller}.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "Access", allowedDependencies = {"platform", "apps", "ratelimit"})
+@org.springframework.modulith.ApplicationModule(displayName = "Access", allowedDependencies = {"platform", "apps", "ratelimit", "audit"})
 package dev.otpgate.access;

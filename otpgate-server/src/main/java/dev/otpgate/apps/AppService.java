@@ -1,5 +1,7 @@
 package dev.otpgate.apps;
 
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.CacheProperties;
 import dev.otpgate.platform.Invalidations;
@@ -13,6 +15,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import dev.otpgate.privacy.Destinations;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 @Service
 class AppService implements AppDirectory {
@@ -23,6 +26,7 @@ class AppService implements AppDirectory {
     private final AppRepository repository;
     private final Destinations destinations;
     private final KeyRing keys;
+    private final AuditTrail audit;
     private final Clock clock;
     private final Invalidations invalidations;
     /**
@@ -31,23 +35,28 @@ class AppService implements AppDirectory {
      */
     private final NodeCache<App> cache;
 
-    AppService(AppRepository repository, Destinations destinations, KeyRing keys, Clock clock,
+    AppService(AppRepository repository, Destinations destinations, KeyRing keys, AuditTrail audit, Clock clock,
             Invalidations invalidations, CacheProperties cacheProperties) {
         this.repository = repository;
         this.destinations = destinations;
         this.keys = keys;
+        this.audit = audit;
         this.clock = clock;
         this.invalidations = invalidations;
         this.cache = new NodeCache<>(cacheProperties);
         invalidations.subscribe(AppDirectory.CHANGED, cache.dropping((app, id) -> app.id().equals(id)));
     }
 
+    /** Each change to an app commits with its audit row, or neither does. */
+    @Transactional
     App create(AppSettings settings) {
         App app = withTestDestinations(settings.applyTo(null, Ids.newId("app"), clock.instant()));
         repository.insert(app);
+        audit.record(AuditEntry.success("app.created", app.id(), app.id()).with("name", app.name()));
         return app;
     }
 
+    @Transactional
     App update(String id, AppSettings settings) {
         App current = find(id).orElseThrow(() -> ApiProblem.notFound("app"));
         App changed = withTestDestinations(settings.applyTo(current, id, clock.instant()));
@@ -56,6 +65,7 @@ class AppService implements AppDirectory {
         if (!updated) {
             throw ApiProblem.notFound("app");
         }
+        audit.record(AuditEntry.success("app.updated", id, id).with("name", changed.name()));
         return changed;
     }
 
@@ -115,12 +125,14 @@ class AppService implements AppDirectory {
         return repository.findAll().stream().map(this::sealedTestDestinations).toList();
     }
 
+    @Transactional
     void delete(String id) {
         boolean deleted = repository.delete(id);
         invalidations.publish(AppDirectory.CHANGED, id);
         if (!deleted) {
             throw ApiProblem.notFound("app");
         }
+        audit.record(AuditEntry.success("app.deleted", id, id));
     }
 
     @Override

@@ -3,5 +3,5 @@
  * attempt and send caps, channels, locale). It does not authenticate anyone; {@code access} decides who may
  * call {@code /v1/apps}. Other modules read settings through {@link dev.otpgate.apps.AppDirectory}.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "Apps", allowedDependencies = {"platform", "privacy"})
+@org.springframework.modulith.ApplicationModule(displayName = "Apps", allowedDependencies = {"platform", "privacy", "audit"})
 package dev.otpgate.apps;

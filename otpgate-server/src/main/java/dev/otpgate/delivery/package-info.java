@@ -13,5 +13,5 @@
  * before a worker picked it up is withdrawn by that owner. The {@link dev.otpgate.delivery.SendGate} asked
  * before each phone send (the SIM-swap check) is the one rule that runs here, because it calls a remote API.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "Delivery", allowedDependencies = {"platform", "privacy", "apps"})
+@org.springframework.modulith.ApplicationModule(displayName = "Delivery", allowedDependencies = {"platform", "privacy", "apps", "audit"})
 package dev.otpgate.delivery;

@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 
 /**
  * Acts on suspected fraud by the app's policy: records a flag ({@code monitor}) or a block ({@code block}) with
@@ -29,10 +31,12 @@ class FraudActions {
     private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
     private final MeterRegistry meters;
+    private final AuditTrail audit;
     private final Clock clock;
 
     FraudActions(FraudRepository repository, FraudBlocks blocks, FraudProperties properties, TransactionTemplate transactions,
-            ApplicationEventPublisher events, MeterRegistry meters, Clock clock) {
+            ApplicationEventPublisher events, MeterRegistry meters, AuditTrail audit, Clock clock) {
+        this.audit = audit;
         this.repository = repository;
         this.blocks = blocks;
         this.properties = properties;
@@ -58,6 +62,11 @@ class FraudActions {
                 block ? now.plus(properties.blockDuration()) : null, null, null);
         transactions.executeWithoutResult(status -> {
             repository.insertFlag(flag);
+            // Raised off the request path (the detector's thread or the start guard's background job): the flag
+            // and its audit row commit together.
+            audit.record(AuditEntry.detected(block ? "fraud.blocked" : "fraud.flagged", appId, flag.id())
+                    .with("reason", reason).with("prefix", prefix).with("country", country)
+                    .with("starts", starts).with("approvals", approvals));
             events.publishEvent(new FraudSuspected(flag.id(), appId, reason, flag.action(), country, prefix, starts,
                     approvals, now));
         });

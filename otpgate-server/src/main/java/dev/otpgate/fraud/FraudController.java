@@ -1,6 +1,8 @@
 package dev.otpgate.fraud;
 
 import dev.otpgate.access.Caller;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.Ids;
 import io.swagger.v3.oas.annotations.Operation;
@@ -19,6 +21,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * {@code /v1/fraud/blocks}: the flags and blocks of suspected SMS pumping, each with its reason and figures
@@ -31,11 +34,16 @@ class FraudController {
 
     private final FraudRepository repository;
     private final FraudBlocks blocks;
+    private final AuditTrail audit;
+    private final TransactionTemplate transactions;
     private final Clock clock;
 
-    FraudController(FraudRepository repository, FraudBlocks blocks, Clock clock) {
+    FraudController(FraudRepository repository, FraudBlocks blocks, AuditTrail audit, TransactionTemplate transactions,
+            Clock clock) {
         this.repository = repository;
         this.blocks = blocks;
+        this.audit = audit;
+        this.transactions = transactions;
         this.clock = clock;
     }
 
@@ -70,7 +78,12 @@ class FraudController {
                 .filter(found -> caller.appId() == null || found.appId().equals(caller.appId()))
                 .filter(FraudFlag::isBlock)
                 .orElseThrow(() -> ApiProblem.notFound("block"));
-        repository.lift(flag.id(), caller.keyId(), clock.instant());
+        // The lift and its audit row commit together; the in-memory block goes only once both are kept.
+        transactions.executeWithoutResult(tx -> {
+            repository.lift(flag.id(), caller.keyId(), clock.instant());
+            audit.record(AuditEntry.success("fraud.block_lifted", flag.appId(), flag.id())
+                    .with("reason", flag.reason()).with("prefix", flag.prefix()).with("country", flag.country()));
+        });
         blocks.remove(flag.id());
     }
 }

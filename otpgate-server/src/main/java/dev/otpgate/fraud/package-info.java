@@ -7,5 +7,5 @@
  * background from verification events, and shared by every node through the database.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Fraud",
-        allowedDependencies = {"platform", "apps", "privacy", "verification", "access"})
+        allowedDependencies = {"platform", "apps", "privacy", "verification", "access", "audit"})
 package dev.otpgate.fraud;

@@ -51,6 +51,7 @@ public class KeyRing {
     private final Path dir;
     private final Aead master;
     private final Aead previousMaster;
+    private final List<String> rewrapped = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Mac indexMac;
     private volatile KeysetHandle codeKeys;
     private volatile Mac codeMac;
@@ -70,7 +71,9 @@ public class KeyRing {
             this.previousMaster = previous;
             // A master key change: a key set still written under the previous master key is re-wrapped first.
             for (String name : List.of(CODE, "index", DATA)) {
-                rewrapIfNeeded(dir, name, master, previous);
+                if (rewrapIfNeeded(dir, name, master, previous)) {
+                    rewrapped.add(name);
+                }
             }
             useCodeKeys(load(dir, CODE, master, PredefinedMacParameters.HMAC_SHA256_256BITTAG));
             this.indexMac = load(dir, "index", master, PredefinedMacParameters.HMAC_SHA256_256BITTAG)
@@ -250,22 +253,43 @@ public class KeyRing {
      * Re-wraps {@code <name>.json} under {@code master} when it opens only under {@code previous}: the switch to a
      * new master key. Each node does it on its start; a key set already re-wrapped by another node opens as is.
      */
-    private static void rewrapIfNeeded(Path dir, String name, Aead master, Aead previous)
+    private static boolean rewrapIfNeeded(Path dir, String name, Aead master, Aead previous)
             throws GeneralSecurityException, IOException {
         Path file = dir.resolve(name + ".json");
         if (previous == null || !Files.exists(file)) {
-            return;
+            return false;
         }
         String stored = Files.readString(file);
         try {
             TinkJsonProtoKeysetFormat.parseEncryptedKeyset(stored, master, keysetContext(name));
-            return;
+            return false;
         } catch (GeneralSecurityException notYet) {
             // Still under the previous master key, or under neither (which the parse below reports).
         }
         KeysetHandle handle = TinkJsonProtoKeysetFormat.parseEncryptedKeyset(stored, previous, keysetContext(name));
         replace(file, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, master, keysetContext(name)));
         log.info("Re-wrapped the {} key set under the new master key", name);
+        return true;
+    }
+
+    /**
+     * The key sets this node re-wrapped under a new master key when it started: empty unless the master key
+     * changed and this node was the first to open them since.
+     */
+    public List<String> rewrappedKeySets() {
+        return List.copyOf(rewrapped);
+    }
+
+    /**
+     * Another key set under the same master key, {@code <data-dir>/keys/<name>.json}, generated on first use and
+     * re-wrapped on a master key change like the others: for key sets that other classes of this module own.
+     */
+    KeysetHandle keySet(String name, com.google.crypto.tink.Parameters parameters)
+            throws GeneralSecurityException, IOException {
+        if (rewrapIfNeeded(dir, name, master, previousMaster)) {
+            rewrapped.add(name);
+        }
+        return load(dir, name, master, parameters);
     }
 
     private void useDataKeys(KeysetHandle handle) throws GeneralSecurityException {

@@ -45,6 +45,7 @@ class KeyRotationController {
     @Operation(summary = "Rotate the code key; codes sent before keep checking until they expire")
     ResponseEntity<Map<String, Object>> rotateCode() {
         int primary = keys.rotateCodeKey();
+        events.publishEvent(new CodeKeyRotated(primary, clock.instant()));
         return ResponseEntity.ok(Map.of("primary_key_id", Integer.toUnsignedString(primary)));
     }
 

@@ -5,5 +5,5 @@
  * core does that with the decision, and other modules may listen to {@link dev.otpgate.simswap.SimSwapDetected}.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "SIM swap",
-        allowedDependencies = {"platform", "apps", "privacy", "delivery", "delivery :: provider"})
+        allowedDependencies = {"platform", "apps", "privacy", "delivery", "delivery :: provider", "audit"})
 package dev.otpgate.simswap;

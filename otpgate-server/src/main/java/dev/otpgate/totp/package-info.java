@@ -4,5 +4,5 @@
  * It does not deliver anything; codes come from the person's own device.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "TOTP",
-        allowedDependencies = {"platform", "apps", "access"})
+        allowedDependencies = {"platform", "apps", "access", "audit"})
 package dev.otpgate.totp;

@@ -6,6 +6,8 @@ import dev.otpgate.ratelimit.RateLimitDecision;
 import dev.otpgate.ratelimit.RateLimitPolicy;
 import dev.otpgate.ratelimit.RateLimitProperties;
 import dev.otpgate.ratelimit.RateLimitUnavailableException;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.ratelimit.RateLimiter;
 import java.time.Duration;
 import java.util.Map;
@@ -40,10 +42,13 @@ class RateLimitCheckGuard implements CheckGuard {
     private final AppDirectory apps;
     private final Map<String, CachedApp> appCache = new ConcurrentHashMap<>();
 
-    RateLimitCheckGuard(RateLimiter limiter, AppRateLimits limits, AppDirectory apps) {
+    private final AuditTrail audit;
+
+    RateLimitCheckGuard(RateLimiter limiter, AppRateLimits limits, AppDirectory apps, AuditTrail audit) {
         this.limiter = limiter;
         this.limits = limits;
         this.apps = apps;
+        this.audit = audit;
     }
 
     private record CachedApp(App app, long readAt) {}
@@ -90,7 +95,12 @@ class RateLimitCheckGuard implements CheckGuard {
             if (approved) {
                 limiter.recordSuccess(destination, failures);
             } else {
-                limiter.recordFailure(destination, failures, limits.properties().lockouts());
+                Duration locked = limiter.recordFailure(destination, failures, limits.properties().lockouts());
+                if (!locked.isZero()) {
+                    // The destination appears by its verification only: never the number (S-45).
+                    audit.recordLater(AuditEntry.detected("verification.destination_locked", attempt.appId(),
+                            attempt.verificationId()).with("locked_seconds", locked.toSeconds()));
+                }
             }
         } catch (RateLimitUnavailableException e) {
             failedOpen(attempt);
@@ -99,6 +109,7 @@ class RateLimitCheckGuard implements CheckGuard {
 
     private void failedOpen(CheckAttempt attempt) {
         log.warn("Rate-limit store unreachable: check of {} goes on with only its attempt cap", attempt.verificationId());
+        audit.rollUp(SendLimits.RATE_LIMIT_STORE_DOWN);
         limiter.failedOpen("check");
     }
 

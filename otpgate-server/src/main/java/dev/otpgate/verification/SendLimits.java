@@ -5,6 +5,8 @@ import dev.otpgate.ratelimit.RateLimitDecision;
 import dev.otpgate.ratelimit.RateLimitPolicy;
 import dev.otpgate.ratelimit.RateLimitProperties;
 import dev.otpgate.ratelimit.RateLimitUnavailableException;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.ratelimit.RateLimiter;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -31,12 +33,19 @@ class SendLimits implements SendRule {
 
     private static final Logger log = LoggerFactory.getLogger(SendLimits.class);
 
+    /** One row per window while the store is down, whoever met it. */
+    static final AuditEntry RATE_LIMIT_STORE_DOWN = AuditEntry.failure("ratelimit.store_unavailable", null, null)
+            .by(dev.otpgate.audit.AuditContext.SYSTEM, null);
+
     private final RateLimiter limiter;
     private final AppRateLimits limits;
 
-    SendLimits(RateLimiter limiter, AppRateLimits limits) {
+    private final AuditTrail audit;
+
+    SendLimits(RateLimiter limiter, AppRateLimits limits, AuditTrail audit) {
         this.limiter = limiter;
         this.limits = limits;
+        this.audit = audit;
     }
 
     @Override
@@ -71,6 +80,7 @@ class SendLimits implements SendRule {
                 return SendDecision.refused(refused);
             }
         } catch (RateLimitUnavailableException e) {
+            audit.rollUp(RATE_LIMIT_STORE_DOWN);
             if (limits.failOpen(app)) {
                 log.warn("Rate-limit store unreachable: send for app {} let through (rate_limit_fail_open)", appId);
                 limiter.failedOpen("start");

@@ -13,5 +13,5 @@
  * audit, metrics and webhooks, which never sit on the start or check path.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Verification",
-        allowedDependencies = {"platform", "apps", "access", "privacy", "delivery", "ratelimit"})
+        allowedDependencies = {"platform", "apps", "access", "privacy", "delivery", "ratelimit", "audit"})
 package dev.otpgate.verification;

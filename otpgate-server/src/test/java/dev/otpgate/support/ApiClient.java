@@ -109,7 +109,9 @@ public class ApiClient {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             String text = response.body();
             bodies.add(text);
-            JsonNode json = text == null || !(text.startsWith("{") || text.startsWith("[")) ? JSON.createObjectNode() : JSON.readTree(text);
+            // JSON Lines (the audit export) is many documents: read as text only.
+            boolean lines = response.headers().firstValue("Content-Type").orElse("").startsWith("application/jsonl");
+            JsonNode json = text == null || lines || !(text.startsWith("{") || text.startsWith("[")) ? JSON.createObjectNode() : JSON.readTree(text);
             return new Response(response.statusCode(), response.headers(), text, json);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

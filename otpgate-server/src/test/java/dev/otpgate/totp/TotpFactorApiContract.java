@@ -196,6 +196,25 @@ abstract class TotpFactorApiContract extends ServerTestSupport {
         assertThat(replayed.status()).isEqualTo(409);
         assertThat(replayed.text("type")).isEqualTo("https://otpgate.dev/problems/code-replayed");
         assertThat(events.of(CodeReplayed.class)).anyMatch(e -> e.factorId().equals(factor.id()));
+        // The replay is in the audit trail too, queued durably and appended off the check's path, without the code.
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+        java.util.List<String> details;
+        do {
+            details = jdbc.sql("select details from audit_events where action = 'totp.code_replayed' and target_id = ?")
+                    .param(factor.id()).query(String.class).list();
+        } while (details.isEmpty() && java.time.Instant.now().isBefore(deadline) && pause());
+        assertThat(details).hasSize(1);
+        assertThat(details.getFirst()).doesNotContain(code);
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(100);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.otpgate.delivery.engine;
 
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -49,14 +51,18 @@ class ReceiptGuard {
         final AtomicLong unlogged = new AtomicLong();
     }
 
-    ReceiptGuard(Clock clock, MeterRegistry meters) {
+    private final AuditTrail audit;
+
+    ReceiptGuard(Clock clock, MeterRegistry meters, AuditTrail audit) {
         this.clock = clock;
         this.meters = meters;
+        this.audit = audit;
     }
 
     /** Counts a refused receipt and logs it, unless a line for this provider went out within the minute. */
     void refused(String providerId, String reason) {
         meters.counter("otpgate.delivery.receipts.refused", "provider", providerId).increment();
+        audit.rollUp(AuditEntry.failure("delivery.receipt_refused", null, providerId));
         Refusals state = refusals.computeIfAbsent(providerId, id -> new Refusals());
         Instant now = clock.instant();
         long more;
