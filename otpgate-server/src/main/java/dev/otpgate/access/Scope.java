@@ -10,6 +10,7 @@ public enum Scope {
     TOTP_MANAGE("totp:manage"),
     TOTP_CHECK("totp:check"),
     AUDIT_READ("audit:read"),
+    PRIVACY_MANAGE("privacy:manage"),
     ADMIN("admin");
 
     private final String value;

@@ -161,6 +161,8 @@ class SecurityConfiguration {
                                 .hasAuthority(Scope.TOTP_CHECK.authority())
                         .requestMatchers("/v1/totp-factors", "/v1/totp-factors/**").hasAuthority(Scope.TOTP_MANAGE.authority())
                         .requestMatchers("/v1/apps", "/v1/apps/**", "/v1/dev/**", "/v1/admin/**").hasAuthority(admin)
+                        // An app key with privacy:manage reaches its own app's records; an admin key, every app's.
+                        .requestMatchers("/v1/privacy/**").hasAnyAuthority(Scope.PRIVACY_MANAGE.authority(), admin)
                         // An app key sees and lifts its own app's fraud blocks; an admin key, every app's.
                         .requestMatchers("/v1/fraud/blocks", "/v1/fraud/blocks/*").hasAnyAuthority(start, admin)
                         .anyRequest().denyAll());

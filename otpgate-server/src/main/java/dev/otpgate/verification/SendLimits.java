@@ -6,7 +6,9 @@ import dev.otpgate.ratelimit.RateLimitPolicy;
 import dev.otpgate.ratelimit.RateLimitProperties;
 import dev.otpgate.ratelimit.RateLimitUnavailableException;
 import dev.otpgate.ratelimit.RateLimiter;
+import dev.otpgate.privacy.Destinations;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -33,10 +35,12 @@ class SendLimits implements SendRule {
 
     private final RateLimiter limiter;
     private final AppRateLimits limits;
+    private final Destinations destinations;
 
-    SendLimits(RateLimiter limiter, AppRateLimits limits) {
+    SendLimits(RateLimiter limiter, AppRateLimits limits, Destinations destinations) {
         this.limiter = limiter;
         this.limits = limits;
+        this.destinations = destinations;
     }
 
     @Override
@@ -48,10 +52,12 @@ class SendLimits implements SendRule {
         String appId = app.id();
         Tightest tightest = new Tightest();
         try {
+            List<byte[]> indexes = destinations.indexRotationUnderWay()
+                    ? destinations.indexes(attempt.destination()) : List.of(attempt.destinationIndex());
             Refusal refused = consume(app, RateLimitProperties.STARTS_PER_DESTINATION,
-                    AppRateLimits.destinationKey(appId, attempt.destinationIndex()), tightest);
+                    AppRateLimits.destinationKeys(appId, indexes), tightest);
             if (refused == null && attempt.endUserIp() != null && attempt.origin() != SendAttempt.Origin.WORKFLOW) {
-                refused = consume(app, RateLimitProperties.STARTS_PER_IP, limits.ipKey(appId, attempt.endUserIp()), tightest);
+                refused = consume(app, RateLimitProperties.STARTS_PER_IP, limits.ipKeys(appId, attempt.endUserIp()), tightest);
             }
             String prefix = attempt.destination().prefix();
             if (refused == null && prefix != null) {
@@ -82,10 +88,20 @@ class SendLimits implements SendRule {
         return SendDecision.allowed(tightest.quota());
     }
 
-    /** Takes one token; a refusal when there is none. */
     private Refusal consume(App app, String name, String key, Tightest tightest) {
+        return consume(app, name, List.of(key), tightest);
+    }
+
+    /** Takes one token from each key's bucket (several only during an index-key rotation); a refusal when one has none. */
+    private Refusal consume(App app, String name, List<String> keys, Tightest tightest) {
         RateLimitPolicy policy = limits.policy(app, name);
-        RateLimitDecision decision = limiter.tryConsume(key, policy);
+        RateLimitDecision decision = null;
+        for (String key : keys) {
+            RateLimitDecision one = limiter.tryConsume(key, policy);
+            if (decision == null || one.rejected() || (!decision.rejected() && one.remaining() < decision.remaining())) {
+                decision = one;
+            }
+        }
         if (decision.rejected()) {
             return Refusal.limited("rate-limited", "Too many requests",
                     "too many codes were sent; retry later (" + policy.name() + ")", decision.retryAfter())
