@@ -51,7 +51,8 @@ class PersonalDataExport {
         }
         out.put("subject", about);
         out.put("verifications", subject.isDestination() ? verifications(subject) : List.of());
-        out.put("dev_inbox_messages", subject.isDestination() ? devMessages(subject) : List.of());
+        // The dev inbox holds no app id: only an instance-wide export (an admin key) reaches it.
+        out.put("dev_inbox_messages", subject.isDestination() && subject.appId() == null ? devMessages(subject) : List.of());
         out.put("totp_factors", subject.isDestination() ? List.of() : factors(subject));
         return out;
     }
