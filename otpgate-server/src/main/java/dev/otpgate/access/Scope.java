@@ -14,6 +14,7 @@ public enum Scope {
     /** Reading the audit trail ({@code GET /v1/audit-events}), for the key's own app. */
     AUDIT_READ("audit:read"),
     WEBHOOKS_MANAGE("webhooks:manage"),
+    PRIVACY_MANAGE("privacy:manage"),
     ADMIN("admin");
 
     private final String value;

@@ -168,6 +168,8 @@ class SecurityConfiguration {
                         .requestMatchers("/v1/apps/*/webhooks", "/v1/apps/*/webhooks/**")
                                 .hasAnyAuthority(Scope.WEBHOOKS_MANAGE.authority(), admin)
                         .requestMatchers("/v1/apps", "/v1/apps/**", "/v1/dev/**", "/v1/admin/**").hasAuthority(admin)
+                        // An app key with privacy:manage reaches its own app's records; an admin key, every app's.
+                        .requestMatchers("/v1/privacy/**").hasAnyAuthority(Scope.PRIVACY_MANAGE.authority(), admin)
                         // An app key sees its own app's fraud blocks and, with fraud:manage, lifts them; an admin
                         // key, every app's. A leaked start key cannot switch the pumping defence off.
                         .requestMatchers(HttpMethod.DELETE, "/v1/fraud/blocks/*")

@@ -45,6 +45,16 @@ public class ApiProblem extends RuntimeException {
                 .with("errors", java.util.List.of(Map.of("field", field, "message", message)));
     }
 
+    /**
+     * 400: personal data (a destination, a TOTP account) was sent in the URL, where access logs and proxies keep
+     * it (S-50); {@code instead} names the request that takes it in the body.
+     */
+    public static ApiProblem personalDataInUrl(String parameter, String instead) {
+        return new ApiProblem(HttpStatus.BAD_REQUEST, "personal-data-in-url", "Personal data in URL",
+                "the query parameter " + parameter + " is refused: personal data never goes in a URL; use " + instead)
+                .with("errors", java.util.List.of(Map.of("field", parameter, "message", "not accepted in the URL")));
+    }
+
     public ApiProblem with(String name, Object value) {
         extensions.put(name, value);
         return this;

@@ -43,7 +43,9 @@ class KeyCheck implements SmartInitializingSingleton {
             return;
         }
         boolean codeMatches = stored.containsKey("code") && keys.codeTagMatches(stored.get("code"), PROBE);
-        boolean indexMatches = Arrays.equals(stored.get("index"), keys.blindIndex(new String(PROBE, StandardCharsets.UTF_8)));
+        // Recorded under the index key of the first start; any key still in the set proves the same key set.
+        boolean indexMatches = stored.containsKey("index") && keys.blindIndexes(new String(PROBE, StandardCharsets.UTF_8))
+                .stream().anyMatch(index -> Arrays.equals(stored.get("index"), index));
         boolean dataMatches;
         try {
             dataMatches = stored.containsKey("data") && Arrays.equals(keys.decrypt(stored.get("data"), CONTEXT), PROBE);
@@ -55,6 +57,12 @@ class KeyCheck implements SmartInitializingSingleton {
                     + " are not the ones this database was written with; restore the keys directory (and "
                     + "OTPGATE_MASTER_KEY) from the backup that belongs to this database");
         }
+    }
+
+    /** After an index-key promotion: the probe under the new primary, so a start after the old key is retired passes. */
+    void recordIndexProbe() {
+        jdbc.sql("update key_check set check_value = ? where name = 'index'")
+                .params(keys.blindIndex(new String(PROBE, StandardCharsets.UTF_8))).update();
     }
 
     private void record(String name, byte[] value) {

@@ -52,7 +52,12 @@ public class KeyRing {
     private final Aead master;
     private final Aead previousMaster;
     private final List<String> rewrapped = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Mac indexMac;
+    private static final String INDEX = "index";
+    /** How often a node looks whether another node changed the index key set. */
+    static final java.time.Duration INDEX_REFRESH = java.time.Duration.ofSeconds(10);
+
+    private volatile IndexKeys indexKeys;
+    private volatile long nextIndexCheck;
     private volatile KeysetHandle codeKeys;
     private volatile Mac codeMac;
     private volatile KeysetHandle dataKeys;
@@ -76,8 +81,7 @@ public class KeyRing {
                 }
             }
             useCodeKeys(load(dir, CODE, master, PredefinedMacParameters.HMAC_SHA256_256BITTAG));
-            this.indexMac = load(dir, "index", master, PredefinedMacParameters.HMAC_SHA256_256BITTAG)
-                    .getPrimitive(RegistryConfiguration.get(), Mac.class);
+            useIndexKeys(load(dir, INDEX, master, PredefinedMacParameters.HMAC_SHA256_256BITTAG));
             useDataKeys(load(dir, DATA, master, PredefinedAeadParameters.AES256_GCM));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot open the key sets: " + e.getMessage()
@@ -146,9 +150,153 @@ public class KeyRing {
         return false;
     }
 
-    /** The keyed blind index of a normalised value: equal inputs give equal indexes; it cannot be reversed. */
+    /**
+     * The keyed blind index of a normalised value under the primary index key: equal inputs give equal indexes;
+     * it cannot be reversed. What new rows, buckets and records are written with.
+     */
     public byte[] blindIndex(String normalised) {
-        return compute(indexMac, normalised.getBytes(StandardCharsets.UTF_8));
+        return compute(indexKeys().primary(), normalised.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The blind indexes of a normalised value under every index key in play, the primary's first: one value
+     * normally, two while an index-key rotation is under way (the key being introduced or the one being retired).
+     * Look-ups match any of them; limits and lockouts count under each.
+     */
+    public List<byte[]> blindIndexes(String normalised) {
+        IndexKeys current = indexKeys();
+        byte[] data = normalised.getBytes(StandardCharsets.UTF_8);
+        if (current.others().isEmpty()) {
+            return List.of(compute(current.primary(), data));
+        }
+        List<byte[]> out = new java.util.ArrayList<>(1 + current.others().size());
+        out.add(compute(current.primary(), data));
+        for (Mac other : current.others()) {
+            out.add(compute(other, data));
+        }
+        return out;
+    }
+
+    /** The index key set as this node sees it: the primary key's id first, then the other keys' ids. */
+    public List<Integer> indexKeyIds() {
+        return indexKeys().ids();
+    }
+
+    /**
+     * Adds a new index key that is not yet primary: every node computes look-ups and limits under it as well
+     * from its next refresh on ({@link #INDEX_REFRESH}), while new rows are still written under the primary.
+     * Returns the new key's id.
+     */
+    public synchronized int addIndexKey() {
+        return changeIndexKeys(handle -> {
+            KeysetHandle.Builder builder = KeysetHandle.newBuilder(handle);
+            KeysetHandle.Builder.Entry entry = KeysetHandle.generateEntryFromParameters(
+                    PredefinedMacParameters.HMAC_SHA256_256BITTAG).withRandomId();
+            builder.addEntry(entry);
+            return builder.build();
+        }, "added a new index key").getAt(indexKeys.handle().size() - 1).getId();
+    }
+
+    /** Makes the index key {@code id} primary: new rows are written under it. */
+    public synchronized void promoteIndexKey(int id) {
+        changeIndexKeys(handle -> {
+            KeysetHandle.Builder builder = KeysetHandle.newBuilder(handle);
+            for (int i = 0; i < builder.size(); i++) {
+                if (handle.getAt(i).getId() == id) {
+                    builder.getAt(i).makePrimary();
+                }
+            }
+            return builder.build();
+        }, "made index key " + Integer.toUnsignedString(id) + " primary");
+    }
+
+    /** Removes the index key {@code id}, which must not be primary. */
+    public synchronized void retireIndexKey(int id) {
+        changeIndexKeys(handle -> {
+            KeysetHandle.Builder builder = KeysetHandle.newBuilder(handle);
+            for (int i = builder.size() - 1; i >= 0; i--) {
+                if (handle.getAt(i).getId() == id) {
+                    if (builder.getAt(i).isPrimary()) {
+                        throw new IllegalStateException("the primary index key cannot be retired");
+                    }
+                    builder.deleteAt(i);
+                }
+            }
+            return builder.build();
+        }, "retired index key " + Integer.toUnsignedString(id));
+    }
+
+    private interface KeysetChange {
+        KeysetHandle apply(KeysetHandle handle) throws GeneralSecurityException;
+    }
+
+    private KeysetHandle changeIndexKeys(KeysetChange change, String what) {
+        try {
+            useIndexKeys(load(dir, INDEX, master, PredefinedMacParameters.HMAC_SHA256_256BITTAG));
+            KeysetHandle changed = change.apply(indexKeys.handle());
+            replace(dir.resolve(INDEX + ".json"), TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(changed, master,
+                    keysetContext(INDEX)));
+            useIndexKeys(changed);
+            log.info("Index key set: {}; keys now {}", what, indexKeys.ids().stream().map(Integer::toUnsignedString).toList());
+            return changed;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot change the index key set", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the index key set", e);
+        }
+    }
+
+    /** The index key set, read again when its file changed since the last look (at most every 10 s). */
+    private IndexKeys indexKeys() {
+        long now = System.nanoTime();
+        if (now - nextIndexCheck > 0) {
+            refreshIndexKeys(now);
+        }
+        return indexKeys;
+    }
+
+    private synchronized void refreshIndexKeys(long now) {
+        if (now - nextIndexCheck <= 0) {
+            return;
+        }
+        nextIndexCheck = now + INDEX_REFRESH.toNanos();
+        try {
+            Path file = dir.resolve(INDEX + ".json");
+            long modified = Files.getLastModifiedTime(file).toMillis();
+            if (modified != indexKeys.modified()) {
+                useIndexKeys(load(dir, INDEX, master, PredefinedMacParameters.HMAC_SHA256_256BITTAG));
+            }
+        } catch (GeneralSecurityException | IOException e) {
+            log.warn("Cannot read the index key set again; keeping the one in memory: {}", e.getMessage());
+        }
+    }
+
+    /** Reads the index key set now, whatever the time since the last look: for tests of a second node. */
+    void refreshIndexKeysNow() {
+        nextIndexCheck = System.nanoTime() - 1;
+        indexKeys();
+    }
+
+    /** One MAC per key, the primary's first; Tink's MAC primitive computes with the primary only. */
+    private record IndexKeys(KeysetHandle handle, Mac primary, List<Mac> others, List<Integer> ids, long modified) {}
+
+    private void useIndexKeys(KeysetHandle handle) throws GeneralSecurityException, IOException {
+        Mac primary = handle.getPrimitive(RegistryConfiguration.get(), Mac.class);
+        List<Mac> others = new java.util.ArrayList<>();
+        List<Integer> ids = new java.util.ArrayList<>();
+        ids.add(handle.getPrimary().getId());
+        for (int i = 0; i < handle.size(); i++) {
+            KeysetHandle.Entry entry = handle.getAt(i);
+            if (entry.isPrimary() || entry.getStatus() != com.google.crypto.tink.KeyStatus.ENABLED) {
+                continue;
+            }
+            others.add(KeysetHandle.newBuilder()
+                    .addEntry(KeysetHandle.importKey(entry.getKey()).withFixedId(entry.getId()).makePrimary())
+                    .build().getPrimitive(RegistryConfiguration.get(), Mac.class));
+            ids.add(entry.getId());
+        }
+        long modified = Files.getLastModifiedTime(dir.resolve(INDEX + ".json")).toMillis();
+        this.indexKeys = new IndexKeys(handle, primary, List.copyOf(others), List.copyOf(ids), modified);
     }
 
     /** AES-256-GCM with a fresh nonce; {@code context} is bound as associated data. */

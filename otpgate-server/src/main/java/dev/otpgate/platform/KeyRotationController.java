@@ -23,14 +23,51 @@ class KeyRotationController {
 
     private final KeyRing keys;
     private final JwtKeySet jwtKeys;
+    private final IndexKeyRotation index;
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
-    KeyRotationController(KeyRing keys, JwtKeySet jwtKeys, ApplicationEventPublisher events, Clock clock) {
+    KeyRotationController(KeyRing keys, JwtKeySet jwtKeys, IndexKeyRotation index, ApplicationEventPublisher events,
+            Clock clock) {
         this.keys = keys;
         this.jwtKeys = jwtKeys;
+        this.index = index;
         this.events = events;
         this.clock = clock;
+    }
+
+    @PostMapping(path = "/v1/admin/keys/index/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Add a new index key as a secondary; promote it once every node has read it")
+    ResponseEntity<Map<String, Object>> rotateIndex() {
+        return answer(index.rotate());
+    }
+
+    @PostMapping(path = "/v1/admin/keys/index/promote", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Make the new index key primary; the previous one keeps matching until retired")
+    ResponseEntity<Map<String, Object>> promoteIndex() {
+        return answer(index.promote());
+    }
+
+    @PostMapping(path = "/v1/admin/keys/index/retire", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Remove the previous index key once its limit windows have passed")
+    ResponseEntity<Map<String, Object>> retireIndex() {
+        return answer(index.retire());
+    }
+
+    private ResponseEntity<Map<String, Object>> answer(IndexKeyRotation.Outcome outcome) {
+        return switch (outcome) {
+            case IndexKeyRotation.Added added -> ResponseEntity.ok(Map.of("state", "secondary",
+                    "key_id", added.keyId(), "promotable_at", added.promotableAt().toString()));
+            case IndexKeyRotation.Promoted promoted -> ResponseEntity.ok(Map.of("state", "primary",
+                    "key_id", promoted.keyId(), "previous_key_id", promoted.previousKeyId(),
+                    "retirable_at", promoted.retirableAt().toString()));
+            case IndexKeyRotation.Retired retired -> ResponseEntity.ok(Map.of("state", "retired", "key_id", retired.keyId()));
+            case IndexKeyRotation.Refused refused -> {
+                ApiProblem problem = new ApiProblem(org.springframework.http.HttpStatus.CONFLICT, refused.slug(),
+                        "Index key rotation refused", refused.detail());
+                throw refused.retryAfter() == null ? problem : problem.retryAfter(refused.retryAfter());
+            }
+        };
     }
 
     @PostMapping(path = "/v1/admin/keys/data/rotate", produces = MediaType.APPLICATION_JSON_VALUE)

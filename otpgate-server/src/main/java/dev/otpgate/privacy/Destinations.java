@@ -89,6 +89,20 @@ public class Destinations {
     }
 
     /**
+     * The blind indexes of {@code destination} under every index key in play, the current one first: what a
+     * look-up of rows written before an index-key rotation must match.
+     */
+    public java.util.List<byte[]> indexes(Destination destination) {
+        String value = destination.isPhone() ? destination.value() : mailbox(destination.value());
+        return keys.blindIndexes(destination.type().name() + ":" + value);
+    }
+
+    /** True while more than one index key is in play: limits then count under each. */
+    public boolean indexRotationUnderWay() {
+        return keys.indexKeyIds().size() > 1;
+    }
+
+    /**
      * The mailbox a (lower-cased) address reaches: without its {@code +tag}, and for providers that ignore dots
      * in the local part, without them and on their one domain. Only limits and look-ups use it; the message goes
      * to the address as given.

@@ -1,6 +1,7 @@
 package dev.otpgate.totp;
 
 import dev.otpgate.access.Caller;
+import dev.otpgate.platform.ApiProblem;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -127,9 +128,26 @@ class TotpController {
     }
 
     @GetMapping
-    @Operation(summary = "List an account's factors")
-    Map<String, List<FactorView>> list(@AuthenticationPrincipal Caller caller, @RequestParam(required = false) String account) {
-        return Map.of("totp_factors", service.list(caller.appId(), account).stream().map(FactorView::of).toList());
+    @Operation(summary = "Refused: an account is personal data and never goes in a URL; POST /v1/totp-factors/search")
+    Map<String, List<FactorView>> list(@RequestParam(required = false) String account) {
+        if (account == null) {
+            throw ApiProblem.invalid("account", "is required: POST /v1/totp-factors/search {\"account\": …}");
+        }
+        throw ApiProblem.personalDataInUrl("account", "POST /v1/totp-factors/search {\"account\": …}");
+    }
+
+    record SearchRequest(String account) {
+
+        @Override
+        public String toString() {
+            return "SearchRequest[hidden]";
+        }
+    }
+
+    @PostMapping(path = "/search", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "List an account's factors (the account in the body, S-50)")
+    Map<String, List<FactorView>> search(@AuthenticationPrincipal Caller caller, @RequestBody SearchRequest request) {
+        return Map.of("totp_factors", service.list(caller.appId(), request.account()).stream().map(FactorView::of).toList());
     }
 
     @DeleteMapping("/{id}")

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
@@ -47,14 +48,19 @@ class AppRateLimits {
         return properties;
     }
 
-    /** A destination's bucket key within an app: its blind index, never the destination. */
-    static String destinationKey(String appId, byte[] destinationIndex) {
-        return appId + ":" + HEX.formatHex(destinationIndex);
+    /**
+     * A destination's bucket keys within an app: its blind indexes, never the destination. One normally; during
+     * an index-key rotation one per key in play, and every limit counts under each, so that buckets and lockouts
+     * of the previous key keep counting through their windows and the new key's have the full history by the time
+     * the previous key is retired.
+     */
+    static List<String> destinationKeys(String appId, List<byte[]> destinationIndexes) {
+        return destinationIndexes.stream().map(index -> appId + ":" + HEX.formatHex(index)).toList();
     }
 
-    /** An IP address's bucket key within an app: a keyed hash of its canonical spelling, never the address. */
-    String ipKey(String appId, String ip) {
-        return appId + ":" + HEX.formatHex(keys.blindIndex("ip:" + canonicalIp(ip)));
+    /** An IP address's bucket keys within an app: keyed hashes of its canonical spelling (one per index key in play). */
+    List<String> ipKeys(String appId, String ip) {
+        return keys.blindIndexes("ip:" + canonicalIp(ip)).stream().map(index -> appId + ":" + HEX.formatHex(index)).toList();
     }
 
     /** One spelling per address ({@code ::1} and {@code 0:0:0:0:0:0:0:1} alike); the literal was validated. */

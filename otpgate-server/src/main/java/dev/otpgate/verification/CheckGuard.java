@@ -16,10 +16,11 @@ public interface CheckGuard {
     default void after(CheckAttempt attempt, boolean approved) {}
 
     /**
-     * @param destinationIndex the blind index of the verification's destination (never the destination)
+     * @param destinationIndexes the blind indexes of the verification's destination (never the destination): one,
+     *        or during an index-key rotation one per key in play
      * @param endUserIp the address of the person typing the code, as the app passed it ({@code end_user.ip}), or
      *        {@code null}. Never the caller's socket: for a server-to-server API that is the app's backend, and
      *        limiting it would throttle every user of the app as one.
      */
-    record CheckAttempt(String appId, String verificationId, byte[] destinationIndex, String endUserIp) {}
+    record CheckAttempt(String appId, String verificationId, java.util.List<byte[]> destinationIndexes, String endUserIp) {}
 }

@@ -109,7 +109,7 @@ class CheckService {
 
     /** Checks the app's newest pending verification for {@code to}; none answers like an unknown id (S-14). */
     CheckResult checkByDestination(String appId, String to, String code, String endUserIp) {
-        return timed(() -> verifications.findPendingByDestination(appId, destinations.index(destinations.parse(to)))
+        return timed(() -> verifications.findPendingByDestination(appId, destinations.indexes(destinations.parse(to)))
                 .map(v -> checkRow(v, code, endUserIp))
                 .orElseGet(CheckResult.NotFound::new));
     }
@@ -127,6 +127,17 @@ class CheckService {
         }
     }
 
+    /**
+     * The blind indexes the check limits count under: the stored one, or while an index-key rotation is under way
+     * the destination's indexes under every key in play, so that a lockout counted under either holds.
+     */
+    private List<byte[]> destinationIndexes(Verification verification) {
+        if (!destinations.indexRotationUnderWay()) {
+            return List.of(verification.destinationIndex());
+        }
+        return destinations.indexes(destinations.open(verification.destinationCiphertext(), verification.appId()));
+    }
+
     private CheckResult checkRow(Verification verification, String code, String endUserIp) {
         Instant now = clock.instant();
         CheckResult closed = unlessPending(verification, now);
@@ -134,7 +145,7 @@ class CheckService {
             return closed;
         }
         CheckGuard.CheckAttempt attempt = new CheckGuard.CheckAttempt(verification.appId(), verification.id(),
-                verification.destinationIndex(), endUserIp);
+                destinationIndexes(verification), endUserIp);
         for (CheckGuard guard : guards) {
             Refusal refused = guard.before(attempt);
             if (refused != null) {

@@ -52,8 +52,8 @@ class CodeIssuer {
      * A new code for step {@code step} and its stored hash. For one of the app's test destinations there is no code
      * to send: the hash is the app's tag of its fixed code, and the code is {@code null}.
      */
-    NewCode newCode(App app, String verificationId, int step, byte[] destinationIndex, String transactionJson) {
-        Optional<DeliverySettings.TestDestination> test = CodeGenerator.testDestination(app, destinationIndex);
+    NewCode newCode(App app, String verificationId, int step, java.util.List<byte[]> destinationIndexes, String transactionJson) {
+        Optional<DeliverySettings.TestDestination> test = CodeGenerator.testDestination(app, destinationIndexes);
         if (test.isPresent()) {
             return new NewCode(null, java.util.Base64.getDecoder().decode(test.get().codeTag()), true);
         }
@@ -100,7 +100,7 @@ class CodeIssuer {
         // A test destination's verification keeps the fixed code's tag it started with, whatever the app's list
         // says now; any other gets a new code.
         NewCode fresh = verification.testDestination() ? new NewCode(null, verification.codeHash(), true)
-                : newCode(app, id, step, verification.destinationIndex(), verification.transactionJson());
+                : newCode(app, id, step, java.util.List.of(verification.destinationIndex()), verification.transactionJson());
         String code = fresh.code();
         byte[] codeHash = fresh.hash();
         Instant expiresAt = now.plusSeconds(verification.codeTtlSeconds());

@@ -5,6 +5,7 @@ import dev.otpgate.platform.KeyRing;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -31,13 +32,17 @@ class Idempotency {
         this.keys = keys;
     }
 
-    /** The keyed hash of a request's fields, in order; {@code null}s count as the text "null". */
-    byte[] requestHash(String... fields) {
-        return keys.blindIndex(String.join("\u0000", fields));
+    /**
+     * The keyed hashes of a request's fields, in order, under every index key in play (the primary's first, which
+     * is stored); {@code null}s count as the text "null". A retry after an index-key rotation matches the record
+     * its first attempt left under the previous key.
+     */
+    List<byte[]> requestHash(String... fields) {
+        return keys.blindIndexes(String.join("\u0000", fields));
     }
 
     /** The verification an earlier request with this key made, if one did within the window. */
-    Optional<Verification> replay(String appId, String key, byte[] requestHash, Instant now) {
+    Optional<Verification> replay(String appId, String key, List<byte[]> requestHash, Instant now) {
         Optional<IdempotencyRepository.Entry> entry = repository.find(appId, key);
         if (entry.isEmpty()) {
             return Optional.empty();
@@ -46,7 +51,7 @@ class Idempotency {
             repository.delete(appId, key, now.minus(WINDOW));
             return Optional.empty();
         }
-        if (!MessageDigest.isEqual(entry.get().requestHash(), requestHash)) {
+        if (requestHash.stream().noneMatch(hash -> MessageDigest.isEqual(entry.get().requestHash(), hash))) {
             throw new ApiProblem(HttpStatus.CONFLICT, "idempotency-key-reused", "Idempotency key reused",
                     "this Idempotency-Key was used with a different request body");
         }

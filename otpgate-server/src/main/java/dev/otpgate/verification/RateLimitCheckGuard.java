@@ -10,6 +10,7 @@ import dev.otpgate.audit.AuditEntry;
 import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.ratelimit.RateLimiter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -60,9 +61,13 @@ class RateLimitCheckGuard implements CheckGuard {
         }
         App app = app(attempt.appId());
         RateLimitPolicy failures = limits.policy(app, RateLimitProperties.CHECKS_PER_DESTINATION);
-        String destination = AppRateLimits.destinationKey(attempt.appId(), attempt.destinationIndex());
+        List<String> destination = AppRateLimits.destinationKeys(attempt.appId(), attempt.destinationIndexes());
         try {
-            Duration locked = limiter.lockedFor(destination, failures, limits.properties().lockouts());
+            Duration locked = Duration.ZERO;
+            for (String key : destination) {
+                Duration one = limiter.lockedFor(key, failures, limits.properties().lockouts());
+                locked = one.compareTo(locked) > 0 ? one : locked;
+            }
             if (!locked.isZero()) {
                 return Refusal.limited("destination-locked", "Destination locked",
                         "too many failed checks for this destination; retry later", locked)
@@ -70,7 +75,11 @@ class RateLimitCheckGuard implements CheckGuard {
             }
             if (attempt.endUserIp() != null) {
                 RateLimitPolicy perIp = limits.policy(app, RateLimitProperties.CHECKS_PER_IP);
-                RateLimitDecision decision = limiter.tryConsume(limits.ipKey(attempt.appId(), attempt.endUserIp()), perIp);
+                RateLimitDecision decision = null;
+                for (String key : limits.ipKeys(attempt.appId(), attempt.endUserIp())) {
+                    RateLimitDecision one = limiter.tryConsume(key, perIp);
+                    decision = decision == null || one.rejected() ? one : decision;
+                }
                 if (decision.rejected()) {
                     return Refusal.limited("rate-limited", "Too many requests",
                             "too many checks from this address; retry later (" + perIp.name() + ")", decision.retryAfter())
@@ -90,17 +99,20 @@ class RateLimitCheckGuard implements CheckGuard {
             return;
         }
         RateLimitPolicy failures = limits.policy(app(attempt.appId()), RateLimitProperties.CHECKS_PER_DESTINATION);
-        String destination = AppRateLimits.destinationKey(attempt.appId(), attempt.destinationIndex());
         try {
-            if (approved) {
-                limiter.recordSuccess(destination, failures);
-            } else {
-                Duration locked = limiter.recordFailure(destination, failures, limits.properties().lockouts());
-                if (!locked.isZero()) {
-                    // The destination appears by its verification only: never the number (S-45).
-                    audit.recordLater(AuditEntry.detected("verification.destination_locked", attempt.appId(),
-                            attempt.verificationId()).with("locked_seconds", locked.toSeconds()));
+            Duration locked = Duration.ZERO;
+            for (String destination : AppRateLimits.destinationKeys(attempt.appId(), attempt.destinationIndexes())) {
+                if (approved) {
+                    limiter.recordSuccess(destination, failures);
+                } else {
+                    Duration lockout = limiter.recordFailure(destination, failures, limits.properties().lockouts());
+                    locked = lockout.compareTo(locked) > 0 ? lockout : locked;
                 }
+            }
+            if (!locked.isZero()) {
+                // The destination appears by its verification only: never the number (S-45).
+                audit.recordLater(AuditEntry.detected("verification.destination_locked", attempt.appId(),
+                        attempt.verificationId()).with("locked_seconds", locked.toSeconds()));
             }
         } catch (RateLimitUnavailableException e) {
             failedOpen(attempt);

@@ -8,7 +8,9 @@ import dev.otpgate.ratelimit.RateLimitUnavailableException;
 import dev.otpgate.audit.AuditEntry;
 import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.ratelimit.RateLimiter;
+import dev.otpgate.privacy.Destinations;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -39,12 +41,14 @@ class SendLimits implements SendRule {
 
     private final RateLimiter limiter;
     private final AppRateLimits limits;
+    private final Destinations destinations;
 
     private final AuditTrail audit;
 
-    SendLimits(RateLimiter limiter, AppRateLimits limits, AuditTrail audit) {
+    SendLimits(RateLimiter limiter, AppRateLimits limits, Destinations destinations, AuditTrail audit) {
         this.limiter = limiter;
         this.limits = limits;
+        this.destinations = destinations;
         this.audit = audit;
     }
 
@@ -57,10 +61,12 @@ class SendLimits implements SendRule {
         String appId = app.id();
         Tightest tightest = new Tightest();
         try {
+            List<byte[]> indexes = destinations.indexRotationUnderWay()
+                    ? destinations.indexes(attempt.destination()) : List.of(attempt.destinationIndex());
             Refusal refused = consume(app, RateLimitProperties.STARTS_PER_DESTINATION,
-                    AppRateLimits.destinationKey(appId, attempt.destinationIndex()), tightest);
+                    AppRateLimits.destinationKeys(appId, indexes), tightest);
             if (refused == null && attempt.endUserIp() != null && attempt.origin() != SendAttempt.Origin.WORKFLOW) {
-                refused = consume(app, RateLimitProperties.STARTS_PER_IP, limits.ipKey(appId, attempt.endUserIp()), tightest);
+                refused = consume(app, RateLimitProperties.STARTS_PER_IP, limits.ipKeys(appId, attempt.endUserIp()), tightest);
             }
             String prefix = attempt.destination().prefix();
             if (refused == null && prefix != null) {
@@ -92,10 +98,20 @@ class SendLimits implements SendRule {
         return SendDecision.allowed(tightest.quota());
     }
 
-    /** Takes one token; a refusal when there is none. */
     private Refusal consume(App app, String name, String key, Tightest tightest) {
+        return consume(app, name, List.of(key), tightest);
+    }
+
+    /** Takes one token from each key's bucket (several only during an index-key rotation); a refusal when one has none. */
+    private Refusal consume(App app, String name, List<String> keys, Tightest tightest) {
         RateLimitPolicy policy = limits.policy(app, name);
-        RateLimitDecision decision = limiter.tryConsume(key, policy);
+        RateLimitDecision decision = null;
+        for (String key : keys) {
+            RateLimitDecision one = limiter.tryConsume(key, policy);
+            if (decision == null || one.rejected() || (!decision.rejected() && one.remaining() < decision.remaining())) {
+                decision = one;
+            }
+        }
         if (decision.rejected()) {
             return Refusal.limited("rate-limited", "Too many requests",
                     "too many codes were sent; retry later (" + policy.name() + ")", decision.retryAfter())

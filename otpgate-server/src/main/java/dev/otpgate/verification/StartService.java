@@ -94,7 +94,7 @@ class StartService {
         Instant now = clock.instant();
 
         String key = command.idempotencyKey();
-        byte[] requestHash = key == null ? null : idempotency.requestHash("start", destination.type().name(),
+        java.util.List<byte[]> requestHash = key == null ? null : idempotency.requestHash("start", destination.type().name(),
                 destination.value(), channel.value(), String.valueOf(workflowJson), locale, String.valueOf(transactionJson),
                 String.valueOf(command.appHash()), String.valueOf(command.endUserIp()), String.valueOf(command.endUserAgent()));
         if (key != null) {
@@ -125,7 +125,7 @@ class StartService {
         }
 
         String id = Ids.newId("vrf");
-        CodeIssuer.NewCode first = issuer.newCode(app, id, 1, sealed.index(), transactionJson);
+        CodeIssuer.NewCode first = issuer.newCode(app, id, 1, destinations.indexes(destination), transactionJson);
         boolean test = first.test();
         String code = first.code();
         Verification verification = new Verification(id, app.id(), VerificationStatus.PENDING, channel.value(),
@@ -141,7 +141,7 @@ class StartService {
             policy.carryOut(attempt, () -> {
                 issuer.start(verification, message, () -> {
                     if (key != null) {
-                        idempotency.remember(app.id(), key, requestHash, id, now);
+                        idempotency.remember(app.id(), key, requestHash.getFirst(), id, now);
                     }
                 });
                 return true;
@@ -156,7 +156,7 @@ class StartService {
         return new StartResult.Started(verification, false, quota);
     }
 
-    private Optional<StartResult> replay(App app, String key, byte[] requestHash, Instant now) {
+    private Optional<StartResult> replay(App app, String key, java.util.List<byte[]> requestHash, Instant now) {
         return idempotency.replay(app.id(), key, requestHash, now)
                 .map(verification -> new StartResult.Started(verification, true, null));
     }

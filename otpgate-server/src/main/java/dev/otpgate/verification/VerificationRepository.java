@@ -1,5 +1,6 @@
 package dev.otpgate.verification;
 
+import dev.otpgate.privacy.EndUsers;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -19,25 +20,27 @@ class VerificationRepository {
 
     private static final String COLUMNS = "id, app_id, status, channel, destination_type, destination_ciphertext, "
             + "destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, "
-            + "max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ip, "
-            + "end_user_agent, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, "
+            + "max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, "
+            + "end_user_ciphertext, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, "
             + "last_sent_at, approved_at, workflow_json, workflow_index, phone_blocked, test_destination, "
             + "destination_country, destination_prefix, app_hash";
 
     private final JdbcClient jdbc;
+    private final EndUsers endUsers;
 
-    VerificationRepository(JdbcClient jdbc) {
+    VerificationRepository(JdbcClient jdbc, EndUsers endUsers) {
         this.jdbc = jdbc;
+        this.endUsers = endUsers;
     }
 
     void insert(Verification v) {
         jdbc.sql("insert into verifications (" + COLUMNS + ") values "
-                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(v.id(), v.appId(), v.status().value(), v.channel(), v.destinationType(),
                         v.destinationCiphertext(), v.destinationIndex(), v.destinationMasked(), v.codeHash(),
                         v.codeStep(), v.attempts(), v.maxAttempts(), v.sendCount(), v.maxSends(),
-                        v.resendCooldownSeconds(), v.codeTtlSeconds(), v.locale(), v.transactionJson(), v.endUserIp(),
-                        v.endUserAgent(), v.deliveryStatus(), v.deliveryError(), v.failureReason(), ts(v.createdAt()),
+                        v.resendCooldownSeconds(), v.codeTtlSeconds(), v.locale(), v.transactionJson(),
+                        endUsers.seal(v.id(), v.endUserIp(), v.endUserAgent()), v.deliveryStatus(), v.deliveryError(), v.failureReason(), ts(v.createdAt()),
                         ts(v.updatedAt()), ts(v.expiresAt()), ts(v.lastSentAt()), ts(v.approvedAt()), v.workflowJson(),
                         v.workflowIndex(), v.phoneBlocked(), v.testDestination(), v.destinationCountry(),
                         v.destinationPrefix(), v.appHash())
@@ -47,19 +50,22 @@ class VerificationRepository {
     /** By id within one app: another app's id reads exactly like an unknown one (S-14, S-28). */
     Optional<Verification> find(String appId, String id) {
         return jdbc.sql("select " + COLUMNS + " from verifications where id = ? and app_id = ?")
-                .params(id, appId).query(VerificationRepository::map).optional();
+                .params(id, appId).query(this::map).optional();
     }
 
     Optional<Verification> find(String id) {
         return jdbc.sql("select " + COLUMNS + " from verifications where id = ?")
-                .param(id).query(VerificationRepository::map).optional();
+                .param(id).query(this::map).optional();
     }
 
-    /** The app's newest pending verification for a destination. */
-    Optional<Verification> findPendingByDestination(String appId, byte[] destinationIndex) {
-        return jdbc.sql("select " + COLUMNS + " from verifications where app_id = ? and destination_index = ? "
+    /**
+     * The app's newest pending verification for a destination, by its blind indexes under every index key in play:
+     * one statement either way, an {@code IN} of two only while an index-key rotation is under way.
+     */
+    Optional<Verification> findPendingByDestination(String appId, List<byte[]> destinationIndexes) {
+        return jdbc.sql("select " + COLUMNS + " from verifications where app_id = :app and destination_index in (:indexes) "
                         + "and status = 'pending' order by created_at desc limit 1")
-                .params(appId, destinationIndex).query(VerificationRepository::map).optional();
+                .param("app", appId).param("indexes", destinationIndexes).query(this::map).optional();
     }
 
     /** Approves when the code's step is still current, unexpired and not out of attempts. */
@@ -142,7 +148,7 @@ class VerificationRepository {
     List<Verification> findExpiredPending(Instant now, int limit) {
         return jdbc.sql("select " + COLUMNS + " from verifications where status = 'pending' and expires_at <= ? "
                         + "order by expires_at limit ?")
-                .params(ts(now), limit).query(VerificationRepository::map).list();
+                .params(ts(now), limit).query(this::map).list();
     }
 
     private static Timestamp ts(Instant instant) {
@@ -154,14 +160,15 @@ class VerificationRepository {
         return value == null ? null : value.toInstant();
     }
 
-    private static Verification map(ResultSet rs, int row) throws SQLException {
+    private Verification map(ResultSet rs, int row) throws SQLException {
+        EndUsers.EndUser endUser = endUsers.open(rs.getString("id"), rs.getBytes("end_user_ciphertext"));
         return new Verification(rs.getString("id"), rs.getString("app_id"), VerificationStatus.of(rs.getString("status")),
                 rs.getString("channel"), rs.getString("destination_type"), rs.getBytes("destination_ciphertext"),
                 rs.getBytes("destination_index"), rs.getString("destination_masked"), rs.getBytes("code_hash"),
                 rs.getInt("code_step"), rs.getInt("attempts"), rs.getInt("max_attempts"), rs.getInt("send_count"),
                 rs.getInt("max_sends"), rs.getInt("resend_cooldown_seconds"), rs.getInt("code_ttl_seconds"),
-                rs.getString("locale"), rs.getString("transaction_json"), rs.getString("end_user_ip"),
-                rs.getString("end_user_agent"), rs.getString("delivery_status"), rs.getString("delivery_error"),
+                rs.getString("locale"), rs.getString("transaction_json"), endUser.ip(),
+                endUser.userAgent(), rs.getString("delivery_status"), rs.getString("delivery_error"),
                 rs.getString("failure_reason"), instant(rs, "created_at"), instant(rs, "updated_at"),
                 instant(rs, "expires_at"), instant(rs, "last_sent_at"), instant(rs, "approved_at"),
                 rs.getString("workflow_json"), rs.getInt("workflow_index"), rs.getBoolean("phone_blocked"),

@@ -336,6 +336,47 @@ class KeyRingTests {
 
     // --- helpers ---
 
+    // --- S-42: index-key rotation ---
+
+    @Test
+    void indexKeyWhenAddedPromotedAndRetiredThenASecondNodeFollowsAndOldIndexesMatchUntilRetired_S42() {
+        KeyRing first = new KeyRing(properties(dataDir, null));
+        KeyRing second = new KeyRing(properties(dataDir, null));
+        byte[] before = first.blindIndex("PHONE:+14155550123");
+        assertThat(first.blindIndexes("PHONE:+14155550123")).singleElement().isEqualTo(before);
+
+        int added = first.addIndexKey();
+        second.refreshIndexKeysNow();
+        for (KeyRing node : List.of(first, second)) {
+            assertThat(node.indexKeyIds()).hasSize(2).last().isEqualTo(added);
+            assertThat(node.blindIndex("PHONE:+14155550123")).as("the primary still writes").isEqualTo(before);
+            List<byte[]> indexes = node.blindIndexes("PHONE:+14155550123");
+            assertThat(indexes).hasSize(2);
+            assertThat(indexes.get(0)).isEqualTo(before);
+            assertThat(IndexKeyUsers.keyIdOf(indexes.get(1))).isEqualTo(added);
+        }
+
+        first.promoteIndexKey(added);
+        second.refreshIndexKeysNow();
+        for (KeyRing node : List.of(first, second)) {
+            byte[] now = node.blindIndex("PHONE:+14155550123");
+            assertThat(IndexKeyUsers.keyIdOf(now)).isEqualTo(added);
+            assertThat(node.blindIndexes("PHONE:+14155550123")).hasSize(2).anySatisfy(index -> assertThat(index).isEqualTo(before));
+        }
+        assertThat(new KeyRing(properties(dataDir, null)).blindIndex("PHONE:+14155550123"))
+                .as("a restarted node").isEqualTo(first.blindIndex("PHONE:+14155550123"));
+
+        int previous = IndexKeyUsers.keyIdOf(before);
+        assertThatThrownBy(() -> first.retireIndexKey(added)).hasMessageContaining("primary");
+        first.retireIndexKey(previous);
+        second.refreshIndexKeysNow();
+        for (KeyRing node : List.of(first, second)) {
+            assertThat(node.indexKeyIds()).containsExactly(added);
+            assertThat(node.blindIndexes("PHONE:+14155550123")).singleElement()
+                    .satisfies(index -> assertThat(index).isNotEqualTo(before));
+        }
+    }
+
     private static OtpgateProperties properties(Path dataDir, String masterKey) {
         return new OtpgateProperties(OtpgateProperties.Mode.EMBEDDED, dataDir,
                 new OtpgateProperties.DevInbox(true, 1000, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),

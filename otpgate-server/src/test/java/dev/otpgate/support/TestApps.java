@@ -83,8 +83,7 @@ public final class TestApps {
 
     /** Bodies of the dev-inbox messages to {@code to}, newest first. */
     public List<String> messagesTo(String to) {
-        ApiClient.Response inbox = api.get("/v1/dev/messages?limit=1000&to="
-                + java.net.URLEncoder.encode(to, java.nio.charset.StandardCharsets.UTF_8), adminKey);
+        ApiClient.Response inbox = api.post("/v1/dev/messages/search", adminKey, Map.of("to", to, "limit", 1000));
         assertThat(inbox.status()).as(inbox.body()).isEqualTo(200);
         List<String> bodies = new java.util.ArrayList<>();
         for (JsonNode message : inbox.json().get("messages")) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -30,13 +32,36 @@ class DevInboxController {
     }
 
     @GetMapping(path = "/v1/dev/messages", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Read the dev inbox, newest first; ?to= filters by destination (any spelling)")
+    @Operation(summary = "Read the dev inbox, newest first; to filter by destination, POST /v1/dev/messages/search")
     Map<String, List<DevInboxProvider.Message>> messages(@RequestParam(required = false) String to,
             @RequestParam(defaultValue = "50") int limit) {
+        if (to != null) {
+            // A destination in a URL ends up in access logs and proxies (S-50).
+            throw ApiProblem.personalDataInUrl("to", "POST /v1/dev/messages/search {\"to\": …}");
+        }
+        return Map.of("messages", inbox.messages(null, checked(limit)));
+    }
+
+    record Search(String to, Integer limit) {
+
+        @Override
+        public String toString() {
+            return "Search[hidden, limit=" + limit + "]";
+        }
+    }
+
+    @PostMapping(path = "/v1/dev/messages/search", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Read the dev inbox messages to one destination (any spelling), newest first")
+    Map<String, List<DevInboxProvider.Message>> search(@RequestBody Search search) {
+        int limit = checked(search.limit() == null ? 50 : search.limit());
+        return Map.of("messages", inbox.messages(destinations.parse(search.to()).value(), limit));
+    }
+
+    private static int checked(int limit) {
         if (limit < 1 || limit > 1000) {
             throw ApiProblem.invalid("limit", "must be 1–1000");
         }
-        String normalised = to == null ? null : destinations.parse(to).value();
-        return Map.of("messages", inbox.messages(normalised, limit));
+        return limit;
     }
 }
