@@ -2,6 +2,7 @@ package dev.otpgate.audit;
 
 import dev.otpgate.platform.CodeKeyRotated;
 import dev.otpgate.platform.DataKeyRotated;
+import dev.otpgate.platform.IndexKeyChanged;
 import dev.otpgate.platform.KeyRing;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -35,6 +36,11 @@ class KeyEventsAudit {
     @EventListener
     void on(CodeKeyRotated event) {
         record(AuditEntry.success("key.code_rotated", null, Integer.toUnsignedString(event.primaryKeyId())));
+    }
+
+    @EventListener
+    void on(IndexKeyChanged event) {
+        record(AuditEntry.success("key.index_" + event.step(), null, event.keyId()));
     }
 
     @EventListener(ApplicationReadyEvent.class)

@@ -56,12 +56,21 @@ class KeyRotationController {
 
     private ResponseEntity<Map<String, Object>> answer(IndexKeyRotation.Outcome outcome) {
         return switch (outcome) {
-            case IndexKeyRotation.Added added -> ResponseEntity.ok(Map.of("state", "secondary",
-                    "key_id", added.keyId(), "promotable_at", added.promotableAt().toString()));
-            case IndexKeyRotation.Promoted promoted -> ResponseEntity.ok(Map.of("state", "primary",
-                    "key_id", promoted.keyId(), "previous_key_id", promoted.previousKeyId(),
-                    "retirable_at", promoted.retirableAt().toString()));
-            case IndexKeyRotation.Retired retired -> ResponseEntity.ok(Map.of("state", "retired", "key_id", retired.keyId()));
+            case IndexKeyRotation.Added added -> {
+                events.publishEvent(new IndexKeyChanged("rotated", added.keyId(), clock.instant()));
+                yield ResponseEntity.ok(Map.of("state", "secondary",
+                        "key_id", added.keyId(), "promotable_at", added.promotableAt().toString()));
+            }
+            case IndexKeyRotation.Promoted promoted -> {
+                events.publishEvent(new IndexKeyChanged("promoted", promoted.keyId(), clock.instant()));
+                yield ResponseEntity.ok(Map.of("state", "primary",
+                        "key_id", promoted.keyId(), "previous_key_id", promoted.previousKeyId(),
+                        "retirable_at", promoted.retirableAt().toString()));
+            }
+            case IndexKeyRotation.Retired retired -> {
+                events.publishEvent(new IndexKeyChanged("retired", retired.keyId(), clock.instant()));
+                yield ResponseEntity.ok(Map.of("state", "retired", "key_id", retired.keyId()));
+            }
             case IndexKeyRotation.Refused refused -> {
                 ApiProblem problem = new ApiProblem(org.springframework.http.HttpStatus.CONFLICT, refused.slug(),
                         "Index key rotation refused", refused.detail());

@@ -1,5 +1,7 @@
 package dev.otpgate.privacy;
 
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.platform.ApiProblem;
 import dev.otpgate.platform.KeyRing;
 import java.time.Clock;
@@ -8,14 +10,14 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Erasure and export of one person's data (GDPR articles 15, 17 and 20). An app key reaches its own app's
  * records only; an admin key ({@code appId == null}) every app's. Erasure runs in one transaction: everything
- * about the subject goes, or nothing does, and the {@link SubjectErased} event commits with it.
+ * about the subject goes, or nothing does, and its audit row ({@code privacy.erased}, the subject as a keyed hash
+ * only, the caller as actor) commits with it.
  */
 @Service
 public class Privacy {
@@ -26,18 +28,18 @@ public class Privacy {
     private final KeyRing keys;
     private final PersonalDataRecords records;
     private final PersonalDataExport exports;
-    private final ApplicationEventPublisher events;
+    private final AuditTrail audit;
     private final PrivacyProperties properties;
     private final Clock clock;
 
     Privacy(Destinations destinations, KeyRing keys, PersonalDataRecords records, PersonalDataExport exports,
-            ApplicationEventPublisher events, PrivacyProperties properties, Clock clock) {
+            AuditTrail audit, PrivacyProperties properties, Clock clock) {
         this.properties = properties;
         this.destinations = destinations;
         this.keys = keys;
         this.records = records;
         this.exports = exports;
-        this.events = events;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -45,7 +47,7 @@ public class Privacy {
     public record Erased(String scope, Map<String, Integer> counts) {}
 
     @Transactional
-    public Erased erase(String appId, String actor, String to, String account) {
+    public Erased erase(String appId, String to, String account) {
         Subject subject = subject(appId, to, account);
         Instant now = clock.instant();
         Map<String, Integer> counts = new LinkedHashMap<>();
@@ -67,7 +69,13 @@ public class Privacy {
         } else {
             counts.put("totp_factors", records.deleteFactors(subject));
         }
-        events.publishEvent(new SubjectErased(subjectHash(subject), subject.kind(), appId, actor, Map.copyOf(counts), now));
+        // The audit row names the subject by a keyed hash only, and commits with the erasure or fails it.
+        AuditEntry entry = AuditEntry.success("privacy.erased", appId, subjectHash(subject))
+                .with("subject_kind", subject.kind());
+        for (Map.Entry<String, Integer> count : counts.entrySet()) {
+            entry = entry.with(count.getKey(), count.getValue());
+        }
+        audit.record(entry);
         return new Erased(scope(appId), counts);
     }
 

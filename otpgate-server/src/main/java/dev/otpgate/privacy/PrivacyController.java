@@ -43,8 +43,8 @@ class PrivacyController {
     @PostMapping(path = "/erasure", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Erase everything kept about a destination or a TOTP account; answers the counts removed")
     Map<String, Object> erase(@AuthenticationPrincipal(expression = "appId()") String appId,
-            @AuthenticationPrincipal(expression = "keyId()") String keyId, @RequestBody SubjectRequest request) {
-        Privacy.Erased erased = privacy.erase(appId, keyId, request.to(), request.account());
+            @RequestBody SubjectRequest request) {
+        Privacy.Erased erased = privacy.erase(appId, request.to(), request.account());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("scope", erased.scope());
         out.put("erased", erased.counts());

@@ -125,6 +125,18 @@ abstract class IndexKeyRotationContract extends ServerTestSupport {
         byte[] probe = jdbc.sql("select check_value from key_check where name = 'index'").query(byte[].class).single();
         assertThat(IndexKeyUsers.keyIdOf(probe)).as("the start-up key check is recorded under the new key").isEqualTo(newKey);
         assertThat(api.post("/v1/admin/keys/index/retire", ADMIN_KEY, null).text("type")).endsWith("/nothing-to-retire");
+
+        Response audit = api.get("/v1/audit-events?limit=100", ADMIN_KEY);
+        assertThat(audit.status()).as(audit.body()).isEqualTo(200);
+        List<String> steps = new java.util.ArrayList<>();
+        audit.json().get("events").forEach(row -> {
+            if (row.get("action").asString().startsWith("key.index_")) {
+                steps.add(row.get("action").asString() + ":" + row.get("target_id").asString());
+            }
+        });
+        assertThat(steps).as("each step that took effect, and none that was refused, is in the audit trail, newest first")
+                .containsExactly("key.index_retired:" + Integer.toUnsignedString(oldKey),
+                        "key.index_promoted:" + newKey, "key.index_rotated:" + newKey);
     }
 
     @Test
