@@ -59,12 +59,12 @@ log "starting the server (log: $WORK/server.log)"
     >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 CA=$WORK/data/tls/ca.pem
-for i in $(seq 180); do
+for i in $(seq 480); do
     kill -0 "$SERVER_PID" 2>/dev/null || { tail -40 "$WORK/server.log" >&2; die "the server exited during startup"; }
     if [[ -f $CA ]] && curl -sf --cacert "$CA" "https://localhost:$MGMT_PORT/actuator/health/readiness" | grep -q UP; then
         break
     fi
-    [[ $i == 180 ]] && die "the server was not healthy after 90 s"
+    [[ $i == 480 ]] && { tail -40 "$WORK/server.log" >&2; die "the server was not healthy after 240 s"; }
     sleep 0.5
 done
 api() { curl -sS --fail-with-body --cacert "$CA" -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' \

@@ -15,8 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Every node's dispatcher: it claims due deliveries (at most as many as it has free slots), runs each attempt on
- * a virtual thread, and polls again at once while it finds full batches, otherwise after {@code poll-interval}
- * or when an event committed on this node wakes it. Started last and stopped first, so that it never runs
+ * a virtual thread, and claims again as soon as a slot frees while it finds as many as it asked for; otherwise
+ * after {@code poll-interval} or when an event committed on this node wakes it. Started last and stopped first, so that it never runs
  * against a closing context.
  */
 @Component
@@ -57,8 +57,15 @@ class WebhookDispatcher implements SmartLifecycle {
         while (running) {
             try {
                 int free = slots.availablePermits();
-                int claimed = free == 0 ? 0 : pollOnce(Math.min(free, properties.batchSize()));
-                if (claimed == 0 || claimed < properties.batchSize()) {
+                if (free == 0) {
+                    // Every slot is busy: wait for one to free up, then claim again at once.
+                    slots.acquire();
+                    slots.release();
+                    continue;
+                }
+                int limit = Math.min(free, properties.batchSize());
+                if (pollOnce(limit) < limit) {
+                    // Nothing more is due: wait for the next poll, or for an event committed on this node.
                     signal.await(properties.pollInterval().toMillis());
                 }
             } catch (InterruptedException e) {
