@@ -10,13 +10,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
 /**
- * Checking a code: one read and one conditional update, right code or wrong (S-10, S-12, S-13). The answer is a
+ * Checking a code: one read and one conditional update, right code or wrong (S-10, S-12, S-13); a wrong guess's
+ * update answers the attempts left itself. The answer is a
  * {@link CheckResult}, which the web edge maps to 200, 422, 410, 429 or 404. The check guards (per-IP limit,
  * destination lockout) run before the code is compared and learn each outcome.
  */
@@ -160,18 +162,20 @@ class CheckService {
     }
 
     private CheckResult wrongGuess(Verification verification, Instant now, CheckGuard.CheckAttempt attempt) {
-        boolean counted = verifications.recordWrongGuess(verification.id(), now);
-        if (counted) {
-            guards.forEach(guard -> guard.after(attempt, false));
-        }
-        Verification current = expiry.reload(verification);
-        if (!counted) {
+        // The counting update answers the row as it left it: no re-read for the attempts left.
+        Optional<Verification> counted = verifications.recordWrongGuess(verification.id(), now);
+        if (counted.isEmpty()) {
+            // Not counted: closed meanwhile (approved, expired, failed, canceled) or replaced by a resend.
+            Verification current = expiry.reload(verification);
             CheckResult closed = unlessPending(current, now);
             if (closed != null) {
                 return closed;
             }
+            return new CheckResult.Incorrect(Math.max(0, current.maxAttempts() - current.attempts()));
         }
-        if (counted && current.status() == VerificationStatus.FAILED) {
+        Verification current = counted.get();
+        guards.forEach(guard -> guard.after(attempt, false));
+        if (current.status() == VerificationStatus.FAILED) {
             events.publishEvent(new VerificationFailed(current.id(), current.appId(), current.channel(), "max-attempts", now));
         }
         return new CheckResult.Incorrect(Math.max(0, current.maxAttempts() - current.attempts()));
