@@ -64,6 +64,17 @@ fi
 export JAVA_HOME
 JAVA=$JAVA_HOME/bin/java
 
+# On a shared machine PostgreSQL may be out of connection slots for a moment (other test suites): retry then.
+psql() {
+    local err i
+    err=$(mktemp)
+    for i in $(seq 60); do
+        if command psql "$@" 2>"$err"; then rm -f "$err"; return 0; fi
+        grep -q 'too many clients' "$err" || { cat "$err" >&2; rm -f "$err"; return 1; }
+        sleep 1
+    done
+    cat "$err" >&2; rm -f "$err"; return 1
+}
 log() { printf '\n== %s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { echo "run.sh: $*" >&2; exit 1; }
 
