@@ -77,7 +77,8 @@ start() {
     "$JAVA" "$@" --otpgate.data-dir="$data" --server.port=$API_PORT --management.server.port=$MGMT_PORT \
         --otpgate.bootstrap-admin-key="$key" --otpgate.rate-limit.enabled=false >"$WORK/$name.log" 2>&1 &
     SERVER_PID=$!
-    for _ in $(seq 1200); do
+    local deadline=$((SECONDS + 300))
+    while [[ $SECONDS -lt $deadline ]]; do
         kill -0 "$SERVER_PID" 2>/dev/null || { tail -20 "$WORK/$name.log" >&2; die "$name exited during start-up"; }
         if [[ -f $data/tls/ca.pem ]] && curl -sf --cacert "$data/tls/ca.pem" \
                 "https://localhost:$MGMT_PORT/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
@@ -87,7 +88,7 @@ start() {
         fi
         sleep 0.05
     done
-    die "$name was not ready after 60 s"
+    die "$name was not ready after 300 s"
 }
 # memory -> "rss_mb heap_used_mb heap_committed_mb" of SERVER_PID, heap after a full collection
 memory() {
