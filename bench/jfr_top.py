@@ -36,6 +36,29 @@ COMPONENTS = [
 CRYPTO = ("sun.security.", "com.sun.crypto.", "javax.crypto.", "java.security.")
 
 
+# Work that does nothing for the request, each found by a frame anywhere on the stack. bench/README.md says what
+# each cost before it was removed; a share above zero here means it is back.
+WASTE = [
+    ("class loading from the boot jar (a class looked up, and missed, at steady state)",
+     lambda names: any(n.startswith(("org.springframework.boot.loader.net.protocol.jar.JarUrlClassLoader.",
+                                     "org.springframework.boot.loader.jar.NestedJarFile.")) for n in names)),
+    ("Tink's per-thread Cipher, Mac or SecureRandom made again",
+     lambda names: any(n.startswith("com.google.crypto.tink.") for n in names)
+     and any(n.endswith((".initialValue", ".setInitialValue", "Random.create", "TCipher.getInstance", "TMac.getInstance"))
+             for n in names)),
+    ("Spring Security's per-filter observations",
+     lambda names: any(n.startswith("org.springframework.security.web.ObservationFilterChainDecorator$") for n in names)
+     and any(n.startswith("io.micrometer.") for n in names)),
+    ("Spring's per-request ServletRequestHandledEvent",
+     lambda names: any(n.endswith("FrameworkServlet.publishRequestHandledEvent") for n in names)),
+    ("app settings parsed from JSON",
+     lambda names: any(n.startswith("dev.otpgate.apps.AppRepository.map") for n in names)),
+    ("Hikari handing a connection back by spinning in Thread.yield",
+     lambda names: any(n.endswith("ConcurrentBag.requite") for n in names)
+     and any(n == "java.lang.Thread.yield" or n == "java.lang.Thread.yield0" for n in names)),
+]
+
+
 def frame_name(frame):
     method = frame.get("method") or {}
     # JSON output spells classes with '/' (java/lang/String), hidden classes with '.'.
@@ -128,6 +151,11 @@ def main():
     print(f"  top {top} innermost library frames (the frame that decided the component):")
     for name, count in by_library_frame.most_common(top):
         print(f"    {100 * count / n:5.1f}%  {name}")
+    print("  steady-state waste (samples with it anywhere on the stack):")
+    for label, test in WASTE:
+        count = sum(1 for s in samples
+                    if test([frame_name(f)[1] for f in ((s.get("stackTrace") or {}).get("frames") or [])]))
+        print(f"    {100 * count / n:5.1f}%  {label}")
     print(f"  top {top} leaf frames:")
     for name, count in by_leaf.most_common(top):
         print(f"    {100 * count / n:5.1f}%  {name}")

@@ -26,12 +26,14 @@ Usage: bench/run.sh [options]
   --db NAME            database to create and drop (default otpgate_bench)
   --wait-idle MIN      on a shared machine: first wait up to MIN minutes for a 10 s stretch with the
                        machine at most 25% busy (then run anyway, and say so)
+  --no-statements      skip the count of statements per start, check and delivered code (bench/statements.sh,
+                       a server of its own on a database of its own with log_statement = 'all', about a minute)
 Environment: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres), JAVA_HOME (a JDK 21+; default temurin 25),
 BENCH_JAVA_OPTS (extra JVM options for the server).
 EOF
 }
 
-BUILD=auto DURATION=30 WARMUP=90 CONNECTIONS=32 THREADS=2 PROFILE=0 KEEP=0 DB=otpgate_bench WAIT_IDLE=0
+BUILD=auto DURATION=30 WARMUP=90 CONNECTIONS=32 THREADS=2 PROFILE=0 KEEP=0 DB=otpgate_bench WAIT_IDLE=0 STATEMENTS=1
 while [[ $# -gt 0 ]]; do
     case $1 in
         --skip-build) BUILD=never ;;
@@ -45,6 +47,7 @@ while [[ $# -gt 0 ]]; do
         --keep) KEEP=1 ;;
         --db) DB=$2; shift ;;
         --wait-idle) WAIT_IDLE=$2; shift ;;
+        --no-statements) STATEMENTS=0 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -61,6 +64,17 @@ fi
 export JAVA_HOME
 JAVA=$JAVA_HOME/bin/java
 
+# On a shared machine PostgreSQL may be out of connection slots for a moment (other test suites): retry then.
+psql() {
+    local err i
+    err=$(mktemp)
+    for i in $(seq 60); do
+        if command psql "$@" 2>"$err"; then rm -f "$err"; return 0; fi
+        grep -q 'too many clients' "$err" || { cat "$err" >&2; rm -f "$err"; return 1; }
+        sleep 1
+    done
+    cat "$err" >&2; rm -f "$err"; return 1
+}
 log() { printf '\n== %s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { echo "run.sh: $*" >&2; exit 1; }
 
@@ -450,3 +464,8 @@ PY
 echo "  (the server's column covers every phase and the setup; seq_scan against idx_scan is the planner's choice"
 echo "   and differs with table statistics; the worker polled for due jobs $FETCH_PERMILLE times per 1000 pairs,"
 echo "   and pgbench does the same)"
+if [[ $STATEMENTS == 1 ]]; then
+    echo
+    "$HERE/statements.sh" --jar "$JAR" --db "${DB}_statements" 2>"$WORK/statements.err" \
+        || { echo "statements per operation: not counted ($(tail -1 "$WORK/statements.err"))"; }
+fi

@@ -37,7 +37,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>The master key is 32 bytes, base64, from {@code OTPGATE_MASTER_KEY}; in embedded mode only, it is
  * generated once into {@code <data-dir>/keys/master.key} (mode 600). Nodes of one cluster share the key sets.
- * This class deliberately offers no way to read raw key material.
+ * This class deliberately offers no way to read raw key material. Calls from virtual threads run on
+ * {@link CryptoThreads}, where Tink's per-thread ciphers and random sources last.
  */
 @Component
 public class KeyRing {
@@ -129,8 +130,12 @@ public class KeyRing {
                     return false;
                 }
             }
+            Mac current = codeMac;
             try {
-                codeMac.verifyMac(tag, data);
+                CryptoThreads.run(() -> {
+                    current.verifyMac(tag, data);
+                    return null;
+                });
                 return true;
             } catch (GeneralSecurityException e) {
                 return false;
@@ -302,7 +307,8 @@ public class KeyRing {
     /** AES-256-GCM with a fresh nonce; {@code context} is bound as associated data. */
     public byte[] encrypt(byte[] plaintext, String context) {
         try {
-            return dataAead.encrypt(plaintext, context.getBytes(StandardCharsets.UTF_8));
+            Aead aead = dataAead;
+            return CryptoThreads.run(() -> aead.encrypt(plaintext, context.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("encryption failed", e);
         }
@@ -311,12 +317,14 @@ public class KeyRing {
     public byte[] decrypt(byte[] ciphertext, String context) {
         byte[] associatedData = context.getBytes(StandardCharsets.UTF_8);
         try {
-            return dataAead.decrypt(ciphertext, associatedData);
+            Aead aead = dataAead;
+            return CryptoThreads.run(() -> aead.decrypt(ciphertext, associatedData));
         } catch (GeneralSecurityException e) {
             // Another node may have rotated the data key: read the key set again once before giving up.
             try {
                 reloadDataKeys();
-                return dataAead.decrypt(ciphertext, associatedData);
+                Aead reloaded = dataAead;
+                return CryptoThreads.run(() -> reloaded.decrypt(ciphertext, associatedData));
             } catch (GeneralSecurityException | IOException again) {
                 throw new IllegalStateException("decryption failed: wrong key or tampered data");
             }
@@ -451,7 +459,7 @@ public class KeyRing {
 
     private static byte[] compute(Mac mac, byte[] data) {
         try {
-            return mac.computeMac(data);
+            return CryptoThreads.run(() -> mac.computeMac(data));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("MAC computation failed", e);
         }

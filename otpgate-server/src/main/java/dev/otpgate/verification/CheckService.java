@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.springframework.context.ApplicationEventPublisher;
@@ -17,7 +18,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Checking a code: one read and one conditional update, right code or wrong (S-10, S-12, S-13). The answer is a
+ * Checking a code: one read and one conditional update, right code or wrong (S-10, S-12, S-13); a wrong guess's
+ * update answers the attempts left itself. The answer is a
  * {@link CheckResult}, which the web edge maps to 200, 422, 410, 429 or 404. The check guards (per-IP limit,
  * destination lockout) run before the code is compared and learn each outcome.
  */
@@ -181,29 +183,27 @@ class CheckService {
         return wrongGuess(verification, now, attempt);
     }
 
-    private record WrongGuess(boolean counted, Verification current) {}
 
     private CheckResult wrongGuess(Verification verification, Instant now, CheckGuard.CheckAttempt attempt) {
-        // The wrong guess that fails the verification and its event commit together.
-        WrongGuess guess = transactions.execute(status -> {
-            boolean recorded = verifications.recordWrongGuess(verification.id(), now);
-            Verification reloaded = expiry.reload(verification);
-            if (recorded && reloaded.status() == VerificationStatus.FAILED) {
-                events.publishEvent(new VerificationFailed(reloaded.id(), reloaded.appId(), reloaded.channel(), "max-attempts", now));
-            }
-            return new WrongGuess(recorded, reloaded);
+        // The counting update answers the row as it left it (no re-read for the attempts left), and the wrong
+        // guess that fails the verification commits together with its event.
+        Optional<Verification> counted = transactions.execute(status -> {
+            Optional<Verification> row = verifications.recordWrongGuess(verification.id(), now);
+            row.filter(left -> left.status() == VerificationStatus.FAILED).ifPresent(failed -> events.publishEvent(
+                    new VerificationFailed(failed.id(), failed.appId(), failed.channel(), "max-attempts", now)));
+            return row;
         });
-        boolean counted = guess.counted();
-        Verification current = guess.current();
-        if (counted) {
-            guards.forEach(guard -> guard.after(attempt, false));
-        }
-        if (!counted) {
+        if (counted.isEmpty()) {
+            // Not counted: closed meanwhile (approved, expired, failed, canceled) or replaced by a resend.
+            Verification current = expiry.reload(verification);
             CheckResult closed = unlessPending(current, now);
             if (closed != null) {
                 return closed;
             }
+            return new CheckResult.Incorrect(Math.max(0, current.maxAttempts() - current.attempts()));
         }
+        Verification current = counted.get();
+        guards.forEach(guard -> guard.after(attempt, false));
         return new CheckResult.Incorrect(Math.max(0, current.maxAttempts() - current.attempts()));
     }
 

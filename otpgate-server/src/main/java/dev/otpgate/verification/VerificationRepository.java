@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import dev.otpgate.platform.ReturningUpdates;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -28,9 +29,15 @@ class VerificationRepository {
     private final JdbcClient jdbc;
     private final EndUsers endUsers;
 
-    VerificationRepository(JdbcClient jdbc, EndUsers endUsers) {
+    private final String wrongGuess;
+
+    VerificationRepository(JdbcClient jdbc, EndUsers endUsers, ReturningUpdates returning) {
         this.jdbc = jdbc;
         this.endUsers = endUsers;
+        this.wrongGuess = returning.sql("update verifications set attempts = attempts + 1, updated_at = ?, "
+                + "status = case when attempts + 1 >= max_attempts then 'failed' else status end, "
+                + "failure_reason = case when attempts + 1 >= max_attempts then 'max-attempts' else failure_reason end "
+                + "where id = ? and status = 'pending' and expires_at > ? and attempts < max_attempts", COLUMNS);
     }
 
     void insert(Verification v) {
@@ -78,14 +85,12 @@ class VerificationRepository {
 
     /**
      * Counts one wrong guess; the guess that reaches {@code max_attempts} also fails the verification, and no
-     * guess is counted after that, however many arrive at once (S-12).
+     * guess is counted after that, however many arrive at once (S-12). Answers the verification as the guess
+     * left it, from the same statement, or empty when the guess was not counted (no longer pending, expired or
+     * out of attempts).
      */
-    boolean recordWrongGuess(String id, Instant now) {
-        return jdbc.sql("update verifications set attempts = attempts + 1, updated_at = ?, "
-                        + "status = case when attempts + 1 >= max_attempts then 'failed' else status end, "
-                        + "failure_reason = case when attempts + 1 >= max_attempts then 'max-attempts' else failure_reason end "
-                        + "where id = ? and status = 'pending' and expires_at > ? and attempts < max_attempts")
-                .params(ts(now), id, ts(now)).update() == 1;
+    Optional<Verification> recordWrongGuess(String id, Instant now) {
+        return jdbc.sql(wrongGuess).params(ts(now), id, ts(now)).query(this::map).optional();
     }
 
     /**

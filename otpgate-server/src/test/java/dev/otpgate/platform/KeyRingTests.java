@@ -42,6 +42,38 @@ class KeyRingTests {
         Assumptions.assumeTrue(System.getenv("OTPGATE_MASTER_KEY") == null, "OTPGATE_MASTER_KEY is set");
     }
 
+    /** Calls from virtual threads run on the key ring's platform threads (CryptoThreads); they answer alike. */
+    @Test
+    void keyRingWhenManyVirtualThreadsSealOpenAndTagThenEveryResultIsTheSameAsOnOneThread() throws Exception {
+        KeyRing keys = new KeyRing(properties(dataDir, null));
+        byte[] plaintext = "+14155550123".getBytes(StandardCharsets.UTF_8);
+        byte[] tag = keys.codeTag(plaintext);
+        byte[] index = keys.blindIndex("+14155550123");
+        List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        try (java.util.concurrent.ExecutorService virtual = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                results.add(virtual.submit(() -> {
+                    byte[] sealed = keys.encrypt(plaintext, "destination:app_1");
+                    return java.util.Arrays.equals(keys.decrypt(sealed, "destination:app_1"), plaintext)
+                            && java.util.Arrays.equals(keys.codeTag(plaintext), tag)
+                            && keys.codeTagMatches(tag, plaintext)
+                            && !keys.codeTagMatches(tag, "+14155550124".getBytes(StandardCharsets.UTF_8))
+                            && java.util.Arrays.equals(keys.blindIndex("+14155550123"), index);
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> result : results) {
+                assertThat(result.get()).isTrue();
+            }
+            java.util.concurrent.Future<?> tampered = virtual.submit(() -> {
+                byte[] sealed = keys.encrypt(plaintext, "destination:app_1");
+                sealed[sealed.length - 1] ^= 1;
+                return keys.decrypt(sealed, "destination:app_1");
+            });
+            assertThatThrownBy(tampered::get).hasCauseInstanceOf(IllegalStateException.class)
+                    .cause().hasMessage("decryption failed: wrong key or tampered data");
+        }
+    }
+
     // --- S-42: AES-256-GCM ---
 
     @Test
@@ -377,7 +409,7 @@ class KeyRingTests {
         }
     }
 
-    private static OtpgateProperties properties(Path dataDir, String masterKey) {
+    static OtpgateProperties properties(Path dataDir, String masterKey) {
         return new OtpgateProperties(OtpgateProperties.Mode.EMBEDDED, dataDir,
                 new OtpgateProperties.DevInbox(true, 1000, java.time.Duration.ofHours(1)), new OtpgateProperties.Limits(16384),
                 new OtpgateProperties.Tls(false), masterKey, null, null, null);
