@@ -241,8 +241,10 @@ abstract class OAuthContract extends ServerTestSupport {
     void checkingATokenReadsNothingFromTheDatabase() {
         String token = token(client());
         String id = fixtures.start(app, TestApps.newPhone());
+        // A key this node has not cached yet: its first use is looked up, which shows the counter sees look-ups.
+        String freshKey = fixtures.key(app.id(), List.of("verifications:start", "verifications:check"));
         StatementCounter.EXECUTED.clear();
-        assertThat(api.get("/v1/verifications/" + id, app.key()).status()).isEqualTo(200);
+        assertThat(api.get("/v1/verifications/" + id, freshKey).status()).isEqualTo(200);
         List<String> withKey = StatementCounter.EXECUTED.stream().map(StatementCounter.Executed::sql).toList();
         StatementCounter.EXECUTED.clear();
         assertThat(api.get("/v1/verifications/" + id, token).status()).isEqualTo(200);
