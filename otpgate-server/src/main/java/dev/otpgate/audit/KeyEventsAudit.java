@@ -2,6 +2,7 @@ package dev.otpgate.audit;
 
 import dev.otpgate.platform.CodeKeyRotated;
 import dev.otpgate.platform.DataKeyRotated;
+import dev.otpgate.platform.JwtKeyRotated;
 import dev.otpgate.platform.KeyRing;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -35,6 +36,13 @@ class KeyEventsAudit {
     @EventListener
     void on(CodeKeyRotated event) {
         record(AuditEntry.success("key.code_rotated", null, Integer.toUnsignedString(event.primaryKeyId())));
+    }
+
+    @EventListener
+    void on(JwtKeyRotated event) {
+        record(AuditEntry.success("key.jwt_rotated", null, event.keyId())
+                .with("previous_key_id", event.previousKeyId())
+                .with("previous_withdrawn_at", event.previousWithdrawnAt()));
     }
 
     @EventListener(ApplicationReadyEvent.class)
