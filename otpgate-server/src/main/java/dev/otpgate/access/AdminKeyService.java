@@ -1,5 +1,7 @@
 package dev.otpgate.access;
 
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -11,7 +13,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Instance-wide admin keys, the bootstrap key among them. There is always at least one active admin key: revoking
  * the last one is refused, decided while every admin key row is locked so that two revocations racing each other
- * cannot both pass.
+ * cannot both pass. Each creation and revocation commits with its audit row, or neither does.
  */
 @Service
 class AdminKeyService {
@@ -20,20 +22,27 @@ class AdminKeyService {
     private final ApiKeyService keys;
     private final ApiKeyCredentials credentials;
     private final TransactionTemplate transactions;
+    private final AuditTrail audit;
     private final Clock clock;
 
     AdminKeyService(ApiKeyRepository repository, ApiKeyService keys, ApiKeyCredentials credentials,
-            TransactionTemplate transactions, Clock clock) {
+            TransactionTemplate transactions, AuditTrail audit, Clock clock) {
         this.repository = repository;
         this.keys = keys;
         this.credentials = credentials;
         this.transactions = transactions;
+        this.audit = audit;
         this.clock = clock;
     }
 
     ApiKeyService.CreatedKey create(String name, Instant expiresAt) {
         keys.requireFuture(expiresAt);
-        return keys.insert(null, name, EnumSet.of(Scope.ADMIN), expiresAt, ApiKeySecrets.generate());
+        return transactions.execute(status -> {
+            ApiKeyService.CreatedKey created = keys.insert(null, name, EnumSet.of(Scope.ADMIN), expiresAt,
+                    ApiKeySecrets.generate());
+            audit.record(ApiKeyService.created("admin_key.created", created.key()));
+            return created;
+        });
     }
 
     List<ApiKey> list() {
@@ -56,6 +65,7 @@ class AdminKeyService {
                 return new KeyOutcomes.LastAdminKey();
             }
             repository.revokeAdmin(keyId, now);
+            audit.record(AuditEntry.success("admin_key.revoked", null, keyId));
             credentials.changed(keyId);
             return new KeyOutcomes.Revoked();
         });

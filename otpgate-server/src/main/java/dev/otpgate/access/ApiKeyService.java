@@ -1,6 +1,7 @@
 package dev.otpgate.access;
 
 import dev.otpgate.apps.AppDirectory;
+import dev.otpgate.audit.AuditContext;
 import dev.otpgate.audit.AuditEntry;
 import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.platform.ApiProblem;
@@ -49,9 +50,27 @@ class ApiKeyService {
         requireFuture(expiresAt);
         CreatedKey created = insert(appId, name, scopes.isEmpty() ? DEFAULT_APP_SCOPES : scopes, expiresAt,
                 ApiKeySecrets.generate());
-        audit.record(AuditEntry.success("api_key.created", appId, created.key().id())
-                .with("scopes", String.join(" ", created.key().scopes().stream().map(Scope::value).sorted().toList()))
-                .with("expires_at", expiresAt));
+        audit.record(created("api_key.created", created.key()));
+        return created;
+    }
+
+    /** The row of a new key: its id, name, scopes and expiry, never its secret, hint or hash. */
+    static AuditEntry created(String action, ApiKey key) {
+        return AuditEntry.success(action, key.appId(), key.id())
+                .with("name", key.name())
+                .with("scopes", String.join(" ", key.scopes().stream().map(Scope::value).sorted().toList()))
+                .with("expires_at", key.expiresAt());
+    }
+
+    /**
+     * The bootstrap admin key and its audit row (actor {@code system}), in one transaction. Throws
+     * {@link org.springframework.dao.DuplicateKeyException} when another node inserted its bootstrap key first.
+     */
+    @Transactional
+    CreatedKey insertBootstrap(String secret) {
+        CreatedKey created = insert(null, "bootstrap admin", EnumSet.of(Scope.ADMIN), null, secret, true);
+        audit.record(created("admin_key.created", created.key()).with("bootstrap", true)
+                .by(AuditContext.SYSTEM, null));
         return created;
     }
 

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -100,7 +99,7 @@ class BootstrapAdminKey implements ApplicationRunner {
      */
     private boolean insertUnlessRaced(String secret) {
         try {
-            keys.insert(null, "bootstrap admin", EnumSet.of(Scope.ADMIN), null, secret, true);
+            keys.insertBootstrap(secret);
             return true;
         } catch (DuplicateKeyException e) {
             log.info("Another node created the bootstrap admin key first");

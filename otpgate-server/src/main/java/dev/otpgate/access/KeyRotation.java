@@ -1,5 +1,7 @@
 package dev.otpgate.access;
 
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +11,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Replaces a key by a new one with the same name, scopes and lifetime; the old secret keeps working for a grace
  * period so that callers can switch without a window where neither or both must be right. A key is rotated once:
- * the old row is locked while it is checked and marked, so two rotations racing each other make one new key.
+ * the old row is locked while it is checked and marked, so two rotations racing each other make one new key. The
+ * rotation commits with its audit row ({@code api_key.rotated}, {@code admin_key.rotated}), or neither does.
  */
 @Service
 class KeyRotation {
@@ -21,14 +24,16 @@ class KeyRotation {
     private final ApiKeyService keys;
     private final ApiKeyCredentials credentials;
     private final TransactionTemplate transactions;
+    private final AuditTrail audit;
     private final Clock clock;
 
     KeyRotation(ApiKeyRepository repository, ApiKeyService keys, ApiKeyCredentials credentials,
-            TransactionTemplate transactions, Clock clock) {
+            TransactionTemplate transactions, AuditTrail audit, Clock clock) {
         this.repository = repository;
         this.keys = keys;
         this.credentials = credentials;
         this.transactions = transactions;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -65,6 +70,12 @@ class KeyRotation {
             boolean revokeNow = grace.isZero();
             repository.replace(old.id(), replacement.key().id(), revokeNow ? old.expiresAt() : graceEnd,
                     revokeNow ? now : null);
+            audit.record(AuditEntry.success(old.appId() == null ? "admin_key.rotated" : "api_key.rotated", old.appId(),
+                    old.id())
+                    .with("new_key_id", replacement.key().id())
+                    .with("grace_seconds", grace.toSeconds())
+                    .with("old_key_expires_at", revokeNow ? old.expiresAt() : graceEnd)
+                    .with("new_key_expires_at", expiresAt));
             credentials.changed(old.id());
             ApiKey marked = new ApiKey(old.id(), old.appId(), old.name(), old.scopes(), old.hint(), old.createdAt(),
                     revokeNow ? old.expiresAt() : graceEnd, revokeNow ? now : null, old.lastUsedAt(),

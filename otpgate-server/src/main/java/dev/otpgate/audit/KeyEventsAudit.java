@@ -3,6 +3,7 @@ package dev.otpgate.audit;
 import dev.otpgate.platform.CodeKeyRotated;
 import dev.otpgate.platform.DataKeyRotated;
 import dev.otpgate.platform.IndexKeyChanged;
+import dev.otpgate.platform.JwtKeyRotated;
 import dev.otpgate.platform.KeyRing;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -41,6 +42,13 @@ class KeyEventsAudit {
     @EventListener
     void on(IndexKeyChanged event) {
         record(AuditEntry.success("key.index_" + event.step(), null, event.keyId()));
+    }
+
+    @EventListener
+    void on(JwtKeyRotated event) {
+        record(AuditEntry.success("key.jwt_rotated", null, event.keyId())
+                .with("previous_key_id", event.previousKeyId())
+                .with("previous_withdrawn_at", event.previousWithdrawnAt()));
     }
 
     @EventListener(ApplicationReadyEvent.class)

@@ -7,10 +7,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Registering, changing and rotating endpoints. Each decision is a value: a URL the
- * {@link WebhookTargets} refuse comes back as {@link Refused}, naming the rule, before anything is written.
+ * {@link WebhookTargets} refuse comes back as {@link Refused}, naming the rule, before anything is written. Each
+ * change commits with its audit row ({@link WebhookAudit}), or neither does.
  */
 @Service
 class EndpointService {
@@ -34,18 +36,21 @@ class EndpointService {
     private final WebhookTargets targets;
     private final Subscriptions subscriptions;
     private final DispatchSignal signal;
+    private final WebhookAudit audit;
     private final Clock clock;
 
     EndpointService(EndpointRepository endpoints, EndpointSecrets secrets, WebhookTargets targets,
-            Subscriptions subscriptions, DispatchSignal signal, Clock clock) {
+            Subscriptions subscriptions, DispatchSignal signal, WebhookAudit audit, Clock clock) {
         this.endpoints = endpoints;
         this.secrets = secrets;
         this.targets = targets;
         this.subscriptions = subscriptions;
         this.signal = signal;
+        this.audit = audit;
         this.clock = clock;
     }
 
+    @Transactional
     Outcome create(String appId, String url, EventFilter events, String description) {
         if (targets.check(url) instanceof WebhookTargets.Refused refused) {
             return new Refused(refused);
@@ -56,6 +61,7 @@ class EndpointService {
         WebhookEndpoint endpoint = new WebhookEndpoint(id, appId, url, description, events, true, null,
                 secrets.seal(id, secret), null, null, null, now, now);
         endpoints.insert(endpoint);
+        audit.created(endpoint);
         subscriptions.invalidate(appId);
         return new Created(endpoint, secret);
     }
@@ -70,6 +76,7 @@ class EndpointService {
     }
 
     /** A change: each argument {@code null} keeps its value. Enabling an endpoint clears its failing streak. */
+    @Transactional
     Outcome change(WebhookEndpoint current, String url, EventFilter events, Boolean enabled, String description) {
         if (url != null && targets.check(url) instanceof WebhookTargets.Refused refused) {
             return new Refused(refused);
@@ -80,25 +87,34 @@ class EndpointService {
         endpoints.update(current.id(), url == null ? current.url() : url,
                 description == null ? current.description() : description, events == null ? current.events() : events,
                 on, reason, enable, clock.instant());
+        WebhookEndpoint changed = endpoints.find(current.id()).orElseThrow();
+        audit.changed(current, changed);
         subscriptions.invalidate(current.appId());
         if (enable) {
-            signal.wake();
+            signal.wakeAfterCommit();
         }
-        return new Changed(endpoints.find(current.id()).orElseThrow());
+        return new Changed(changed);
     }
 
+    @Transactional
     boolean delete(WebhookEndpoint endpoint) {
         boolean deleted = endpoints.delete(endpoint.id());
+        if (deleted) {
+            audit.deleted(endpoint);
+        }
         subscriptions.invalidate(endpoint.appId());
         return deleted;
     }
 
     /** A new secret; the current one keeps signing beside it for {@link #ROLLOVER}. */
+    @Transactional
     Rotated rotate(WebhookEndpoint endpoint) {
         Instant now = clock.instant();
         String secret = Signatures.newSecret();
         Instant expires = now.plus(ROLLOVER);
         endpoints.rotate(endpoint.id(), secrets.seal(endpoint.id(), secret), endpoint.secret(), expires, now);
-        return new Rotated(secret, expires);
+        Rotated rotated = new Rotated(secret, expires);
+        audit.secretRotated(endpoint, rotated);
+        return rotated;
     }
 }

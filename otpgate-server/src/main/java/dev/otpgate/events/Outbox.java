@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -49,7 +47,7 @@ class Outbox {
         for (Subscriptions.Subscription subscription : subscribed) {
             insertDelivery(eventId, subscription.endpointId(), now);
         }
-        wakeAfterCommit();
+        signal.wakeAfterCommit();
     }
 
     /** A {@code webhook.test} event for one endpoint; returns its message id. */
@@ -58,7 +56,7 @@ class Outbox {
         String eventId = insertEvent(appId, EventType.WEBHOOK_TEST, endpointId, now,
                 Map.of("endpoint_id", endpointId, "app_id", appId));
         insertDelivery(eventId, endpointId, now);
-        wakeAfterCommit();
+        signal.wakeAfterCommit();
         signal.wake();
         return eventId;
     }
@@ -80,18 +78,5 @@ class Outbox {
                         + "updated_at) values (?, ?, ?, 'pending', 0, ?, ?, ?)")
                 .params(Ids.newId("whd"), eventId, endpointId, Timestamp.from(now), Timestamp.from(now), Timestamp.from(now))
                 .update();
-    }
-
-    private void wakeAfterCommit() {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    signal.wake();
-                }
-            });
-        } else {
-            signal.wake();
-        }
     }
 }

@@ -3,6 +3,8 @@ package dev.otpgate.events;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Each app's enabled endpoints and their filters, kept in memory for {@code subscription-cache-ttl}, so that an
@@ -41,7 +43,19 @@ class Subscriptions {
         return all.stream().filter(subscription -> subscription.filter().matches(type)).toList();
     }
 
+    /**
+     * Forgets {@code appId}'s endpoints; inside a transaction also once it has ended, so that a lookup made before the
+     * change commits does not keep the old endpoints for the whole period.
+     */
     void invalidate(String appId) {
         cache.remove(appId);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    cache.remove(appId);
+                }
+            });
+        }
     }
 }

@@ -7,8 +7,9 @@
  * checked, and the connection goes to the checked address with TLS verified for the original host name.
  *
  * <p>Its one public event, {@link dev.otpgate.events.WebhookEndpointDisabled}, says an endpoint was switched off
- * for failing (five days of failures, or 410 Gone) so that an audit trail can record it.
+ * for failing (five days of failures, or 410 Gone); it is recorded in the audit trail, in the transaction that
+ * disables the endpoint, as are the changes made through the API ({@link dev.otpgate.events.WebhookAudit}).
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Events",
-        allowedDependencies = {"platform", "access", "apps", "verification", "delivery", "delivery :: provider", "fraud", "totp"})
+        allowedDependencies = {"platform", "audit", "access", "apps", "verification", "delivery", "delivery :: provider", "fraud", "totp"})
 package dev.otpgate.events;

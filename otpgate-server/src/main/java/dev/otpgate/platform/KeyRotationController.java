@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@link DataKeyRotated}, on which modules re-encrypt what they hold in the background.
  * {@code POST /v1/admin/keys/code/rotate}: a new code key tags new codes; codes sent before keep checking.
  * {@code POST /v1/admin/keys/jwt/rotate}: a new key signs access tokens; the old one stays published until every
- * token it signed has expired.
+ * token it signed has expired; {@link JwtKeyRotated} announces it.
  */
 @RestController
 @Tag(name = "Keys", description = "Key rotation (admin scope)")
@@ -99,6 +99,8 @@ class KeyRotationController {
     @Operation(summary = "Rotate the JWT signing key; the old key stays published until its tokens have expired")
     ResponseEntity<Map<String, Object>> rotateJwt() {
         JwtKeySet.Rotation rotation = jwtKeys.rotate();
+        events.publishEvent(new JwtKeyRotated(rotation.keyId(), rotation.previousKeyId(), rotation.previousWithdrawnAt(),
+                clock.instant()));
         return ResponseEntity.ok(Map.of("key_id", rotation.keyId(), "previous_key_id", rotation.previousKeyId(),
                 "previous_withdrawn_at", rotation.previousWithdrawnAt().toString()));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.otpgate.fraud.StatementCounter;
 import dev.otpgate.support.ApiClient.Response;
+import dev.otpgate.support.AuditRows;
 import dev.otpgate.support.Concurrently;
 import dev.otpgate.support.ServerTestSupport;
 import dev.otpgate.support.TestApps.TestApp;
@@ -393,6 +394,99 @@ abstract class AccessApiContract extends ServerTestSupport {
         } finally {
             Files.delete(file);
         }
+    }
+
+
+    // The audit rows of key actions: one each, committed with the action, with nothing secret in them.
+
+    @Test
+    void auditWhenTheBootstrapKeyWasCreatedAtFirstStartThenOneRowBySystem_S44() {
+        AuditRows.Row row = AuditRows.only(jdbc, "admin_key.created", bootstrapKeyId());
+        assertThat(row.actor()).isEqualTo("system");
+        assertThat(row.appId()).isNull();
+        assertThat(row.details().get("bootstrap").asBoolean()).isTrue();
+        assertThat(row.details().get("scopes").asString()).isEqualTo("admin");
+        assertThat(row.detailNames()).containsExactly("bootstrap", "name", "scopes");
+        assertThat(row.details().toString()).doesNotContain(ADMIN_KEY);
+    }
+
+    @Test
+    void auditWhenAnAdminKeyIsCreatedRotatedAndRevokedThenEachLeavesOneRowWithActorAndNoSecret_S44_S45() {
+        Instant expires = Instant.now().plus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS);
+        Response created = createAdminKey(Map.of("name", "deploy robot", "expires_at", expires.toString()));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String id = created.text("id");
+        Response rotated = api.post(ADMIN_KEYS + "/" + id + "/rotate", ADMIN_KEY, Map.of("grace_seconds", 60));
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(201);
+        String newId = rotated.text("id");
+        assertThat(api.delete(ADMIN_KEYS + "/" + newId, ADMIN_KEY).status()).isEqualTo(204);
+        assertThat(api.delete(ADMIN_KEYS + "/" + newId, ADMIN_KEY).status()).as("revoking twice").isEqualTo(204);
+        assertProblem(api.post(ADMIN_KEYS + "/" + id + "/rotate", ADMIN_KEY, Map.of()), 409, "key-rotated");
+
+        String actor = AuditRows.adminActor(jdbc);
+        AuditRows.Row creation = AuditRows.only(jdbc, "admin_key.created", id);
+        assertThat(creation.actor()).isEqualTo(actor);
+        assertThat(creation.clientAddress()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        assertThat(creation.appId()).isNull();
+        assertThat(creation.details().get("name").asString()).isEqualTo("deploy robot");
+        assertThat(creation.details().get("scopes").asString()).isEqualTo("admin");
+        assertThat(Instant.parse(creation.details().get("expires_at").asString())).isEqualTo(expires);
+        assertThat(creation.detailNames()).containsExactly("expires_at", "name", "scopes");
+
+        AuditRows.Row rotation = AuditRows.only(jdbc, "admin_key.rotated", id);
+        assertThat(rotation.actor()).isEqualTo(actor);
+        assertThat(rotation.details().get("new_key_id").asString()).isEqualTo(newId);
+        assertThat(rotation.details().get("grace_seconds").asLong()).isEqualTo(60);
+        assertThat(rotation.detailNames()).containsExactly("grace_seconds", "new_key_expires_at", "new_key_id",
+                "old_key_expires_at");
+
+        assertThat(AuditRows.only(jdbc, "admin_key.revoked", newId).actor()).isEqualTo(actor);
+        assertThat(AuditRows.of(jdbc, "admin_key.revoked", id)).as("the rotated-out key was not revoked").isEmpty();
+        assertThat(api.get("/v1/audit-events/export", ADMIN_KEY).body()).doesNotContain(created.text("secret"))
+                .doesNotContain(rotated.text("secret")).doesNotContain(ADMIN_KEY);
+    }
+
+    @Test
+    void auditWhenAnAppKeyIsRotatedThenOneRowWithTheOldAndNewKeyIdsAndTheGrace_S44_S45() {
+        TestApp app = fixtures.app();
+        String keys = "/v1/apps/" + app.id() + "/api-keys";
+        String oldId = api.get(keys, ADMIN_KEY).json().get("api_keys").get(0).get("id").asString();
+        Response rotated = api.post(keys + "/" + oldId + "/rotate", ADMIN_KEY, Map.of("grace_seconds", 90));
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(201);
+        assertProblem(api.post(keys + "/" + oldId + "/rotate", ADMIN_KEY, Map.of()), 409, "key-rotated");
+
+        AuditRows.Row row = AuditRows.only(jdbc, "api_key.rotated", oldId);
+        assertThat(row.appId()).isEqualTo(app.id());
+        assertThat(row.actor()).isEqualTo(AuditRows.adminActor(jdbc));
+        assertThat(row.outcome()).isEqualTo("success");
+        assertThat(row.details().get("new_key_id").asString()).isEqualTo(rotated.text("id"));
+        assertThat(row.details().get("grace_seconds").asLong()).isEqualTo(90);
+        assertThat(row.details().toString()).doesNotContain(rotated.text("secret")).doesNotContain(app.key())
+                .doesNotContain(ApiKeySecrets.hint(rotated.text("secret")));
+    }
+
+    @Test
+    void auditWhenTheRowCannotBeWrittenThenTheRotationAndTheCreationAreRolledBack() {
+        TestApp app = fixtures.app();
+        String keys = "/v1/apps/" + app.id() + "/api-keys";
+        String oldId = api.get(keys, ADMIN_KEY).json().get("api_keys").get(0).get("id").asString();
+        int before = jdbc.sql("select count(*) from api_keys").query(Integer.class).single();
+        jdbc.sql("alter table audit_events rename to audit_events_away").update();
+        try {
+            Response rotation = api.post(keys + "/" + oldId + "/rotate", ADMIN_KEY, Map.of("grace_seconds", 60));
+            assertThat(rotation.status()).as(rotation.body()).isEqualTo(500);
+            assertThat(rotation.body()).doesNotContainIgnoringCase("audit_events").doesNotContain("\"secret\"");
+            Response creation = createAdminKey(Map.of("name", "unrecorded"));
+            assertThat(creation.status()).as(creation.body()).isEqualTo(500);
+        } finally {
+            jdbc.sql("alter table audit_events_away rename to audit_events").update();
+        }
+        assertThat(jdbc.sql("select count(*) from api_keys").query(Integer.class).single()).isEqualTo(before);
+        assertThat(jdbc.sql("select replaced_by from api_keys where id = ?").param(oldId).query(String.class).optional())
+                .as("the old key was not marked").isEmpty();
+        assertThat(api.get("/v1/fraud/blocks", app.key()).status()).isEqualTo(200);
+        assertThat(api.post(keys + "/" + oldId + "/rotate", ADMIN_KEY, Map.of()).status()).as("rotatable still")
+                .isEqualTo(201);
     }
 
     private static int occurrences(String text) {

@@ -7,6 +7,7 @@ import dev.otpgate.events.WebhookReceiver.Answer;
 import dev.otpgate.fraud.StatementCounter;
 import dev.otpgate.events.WebhookReceiver.Received;
 import dev.otpgate.support.ApiClient.Response;
+import dev.otpgate.support.AuditRows;
 import dev.otpgate.support.ServerTestSupport;
 import dev.otpgate.support.TestApps;
 import dev.otpgate.support.TestApps.TestApp;
@@ -508,6 +509,87 @@ abstract class WebhookApiContract extends ServerTestSupport {
         assertThat(api.delete(webhooks(endpoint), ADMIN_KEY).status()).isEqualTo(204);
         assertThat(api.get(webhooks(endpoint), ADMIN_KEY).status()).isEqualTo(404);
         assertThat(api.delete(webhooks(endpoint), ADMIN_KEY).status()).isEqualTo(404);
+    }
+
+
+    // The audit rows of endpoint changes: one each, committed with the change, no secret and no URL path.
+
+    @Test
+    void auditWhenAnEndpointIsCreatedChangedRotatedAndDeletedThenEachLeavesOneRowWithoutSecretOrPath_S44_S45() {
+        Registered endpoint = register(newPath(), List.of("verification.started"));
+        String moved = newPath();
+        Response changed = api.patch(webhooks(endpoint), ADMIN_KEY, Map.of("url", url(WebhookReceiver.HOST, moved),
+                "enabled", false, "description", "test receiver"));
+        assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+        Response rotated = api.post(webhooks(endpoint) + "/rotate-secret", ADMIN_KEY, null);
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        assertThat(api.delete(webhooks(endpoint), ADMIN_KEY).status()).isEqualTo(204);
+        assertThat(api.delete(webhooks(endpoint), ADMIN_KEY).status()).isEqualTo(404);
+
+        String actor = AuditRows.adminActor(jdbc);
+        String host = "https://" + WebhookReceiver.HOST;
+        AuditRows.Row created = AuditRows.only(jdbc, "webhook.created", endpoint.id());
+        assertThat(created.appId()).isEqualTo(app.id());
+        assertThat(created.actor()).isEqualTo(actor);
+        assertThat(created.details().get("url_host").asString()).isEqualTo(host);
+        assertThat(created.details().get("events").asString()).isEqualTo("verification.started");
+        assertThat(created.detailNames()).containsExactly("events", "url_host");
+
+        AuditRows.Row updated = AuditRows.only(jdbc, "webhook.updated", endpoint.id());
+        assertThat(updated.actor()).isEqualTo(actor);
+        assertThat(updated.details().get("fields").asString()).as("the description was given unchanged")
+                .isEqualTo("url enabled");
+        assertThat(updated.details().get("enabled").asBoolean()).isFalse();
+        assertThat(updated.details().get("url_host").asString()).isEqualTo(host);
+        assertThat(updated.detailNames()).containsExactly("enabled", "fields", "url_host");
+
+        AuditRows.Row rotation = AuditRows.only(jdbc, "webhook.secret_rotated", endpoint.id());
+        assertThat(rotation.actor()).isEqualTo(actor);
+        assertThat(Instant.parse(rotation.details().get("previous_secret_expires_at").asString()))
+                .isEqualTo(Instant.parse(rotated.text("previous_secret_expires_at")));
+        assertThat(AuditRows.only(jdbc, "webhook.deleted", endpoint.id()).actor()).isEqualTo(actor);
+
+        String export = api.get("/v1/audit-events/export", ADMIN_KEY).body();
+        assertThat(export).doesNotContain(endpoint.secret()).doesNotContain(rotated.text("secret"))
+                .doesNotContain(endpoint.path()).doesNotContain(moved).doesNotContain(":" + RECEIVER.port());
+    }
+
+    @Test
+    void auditWhenAnEndpointAnswers410ThenItsDisablingIsOneRowBySystem_S44() {
+        String path = newPath();
+        RECEIVER.script(path, Answer.status(410));
+        Registered endpoint = register(path, List.of("*"));
+        test(endpoint);
+        waitUntil(() -> !AuditRows.of(jdbc, "webhook.disabled", endpoint.id()).isEmpty(), Duration.ofSeconds(20),
+                "the disabling recorded");
+        AuditRows.Row row = AuditRows.only(jdbc, "webhook.disabled", endpoint.id());
+        assertThat(row.actor()).isEqualTo("system");
+        assertThat(row.appId()).isEqualTo(app.id());
+        assertThat(row.details().get("reason").asString()).isEqualTo("gone");
+        assertThat(row.detailNames()).containsExactly("failing_since", "reason");
+        assertThat(api.get(webhooks(endpoint), ADMIN_KEY).json().get("enabled").asBoolean()).isFalse();
+        assertThat(AuditRows.of(jdbc, "webhook.updated", endpoint.id())).as("not a change by its owner").isEmpty();
+    }
+
+    @Test
+    void auditWhenTheRowCannotBeWrittenThenNoEndpointIsCreatedAndNoSecretRotated() {
+        Registered endpoint = register(newPath(), List.of("*"));
+        byte[] secret = jdbc.sql("select secret from webhook_endpoints where id = ?").param(endpoint.id())
+                .query(byte[].class).single();
+        int before = jdbc.sql("select count(*) from webhook_endpoints").query(Integer.class).single();
+        jdbc.sql("alter table audit_events rename to audit_events_away").update();
+        try {
+            Response refused = api.post("/v1/apps/" + app.id() + "/webhooks", ADMIN_KEY,
+                    Map.of("url", url(WebhookReceiver.HOST, newPath()), "events", List.of("*")));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(500);
+            assertThat(refused.body()).doesNotContain("whsec_");
+            assertThat(api.post(webhooks(endpoint) + "/rotate-secret", ADMIN_KEY, null).status()).isEqualTo(500);
+        } finally {
+            jdbc.sql("alter table audit_events_away rename to audit_events").update();
+        }
+        assertThat(jdbc.sql("select count(*) from webhook_endpoints").query(Integer.class).single()).isEqualTo(before);
+        assertThat(jdbc.sql("select secret from webhook_endpoints where id = ?").param(endpoint.id())
+                .query(byte[].class).single()).isEqualTo(secret);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.otpgate.access.oauth;
 
 import dev.otpgate.access.ForwardedSchemeFilter;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.platform.JwtKeySet;
 import dev.otpgate.platform.KeyRing;
 import dev.otpgate.platform.OtpgateProperties;
@@ -72,7 +74,7 @@ class AuthorizationServerConfiguration {
     SecurityFilterChain authorizationServerFilterChain(HttpSecurity http, ClientRegistrations clients,
             OAuthClientRepository repository, AuthorizationServerSettings settings, JwtKeySet keys,
             OAuthProperties oauth, OtpgateProperties properties, ProblemWriter problems, RateLimiter limiter,
-            ClientAddresses addresses, KeyRing keyRing, Clock clock) throws Exception {
+            ClientAddresses addresses, KeyRing keyRing, AuditTrail audit, Clock clock) throws Exception {
         NimbusJwtEncoder encoder = new NimbusJwtEncoder(keys);
         // Several keys are published after a rotation; only the primary signs.
         encoder.setJwkSelector(candidates -> candidates.stream()
@@ -104,7 +106,8 @@ class AuthorizationServerConfiguration {
                                     providers.clear();
                                     providers.add(new ClientSecretCheck(repository, clock));
                                 })
-                                .errorResponseHandler(AuthorizationServerConfiguration::clientAuthenticationFailed))
+                                .errorResponseHandler((request, response, failure) -> clientAuthenticationFailed(
+                                        request, response, failure, audit, addresses)))
                         .tokenEndpoint(token -> token.accessTokenRequestConverters(converters -> {
                             converters.clear();
                             converters.add(new DefaultScopes());
@@ -150,15 +153,20 @@ class AuthorizationServerConfiguration {
     /**
      * RFC 6749 section 5.2: a failed client authentication answers 401 {@code invalid_client} with a
      * {@code WWW-Authenticate} challenge (the library's own answer has none, and the JDK's HTTP client refuses a
-     * 401 without one); any other error of the client authentication step answers 400.
+     * 401 without one); any other error of the client authentication step answers 400. Each 401 is counted in the
+     * audit trail's {@code oauth_client.auth_failed} row for the client address and window, whether the client
+     * address is locked out later or not and whether rate limiting is on; the presented client id and secret are
+     * not recorded.
      */
     private static void clientAuthenticationFailed(HttpServletRequest request, HttpServletResponse response,
-            AuthenticationException failure) throws IOException {
+            AuthenticationException failure, AuditTrail audit, ClientAddresses addresses) throws IOException {
         SecurityContextHolder.clearContext();
         OAuth2Error error = failure instanceof OAuth2AuthenticationException oauth ? oauth.getError()
                 : new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT);
         ServletServerHttpResponse http = new ServletServerHttpResponse(response);
         if (OAuth2ErrorCodes.INVALID_CLIENT.equals(error.getErrorCode())) {
+            audit.rollUp(AuditEntry.failure("oauth_client.auth_failed", null, null)
+                    .by("anonymous", addresses.resolve(request)));
             http.setStatusCode(HttpStatus.UNAUTHORIZED);
             http.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"otpgate\"");
         } else {

@@ -2,6 +2,8 @@ package dev.otpgate.access.oauth;
 
 import dev.otpgate.access.Scope;
 import dev.otpgate.apps.AppDirectory;
+import dev.otpgate.audit.AuditEntry;
+import dev.otpgate.audit.AuditTrail;
 import dev.otpgate.platform.Ids;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,11 +13,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * OAuth 2.0 clients of an app: create (the secret is returned once), list, rotate the secret with a grace
  * period, delete. A deleted client gets no new token at once; tokens it already has live until their
- * {@code exp} (at most {@code token_ttl_seconds}), since checking a token reads no database (S-26).
+ * {@code exp} (at most {@code token_ttl_seconds}), since checking a token reads no database (S-26). Each change
+ * commits with its audit row ({@code oauth_client.created}, {@code .secret_rotated}, {@code .deleted}), or neither
+ * does; the row holds ids, the name, scopes and durations, never a secret, hint or hash.
  */
 @Service
 class OAuthClientService {
@@ -53,11 +58,13 @@ class OAuthClientService {
 
     private final OAuthClientRepository repository;
     private final AppDirectory apps;
+    private final AuditTrail audit;
     private final Clock clock;
 
-    OAuthClientService(OAuthClientRepository repository, AppDirectory apps, Clock clock) {
+    OAuthClientService(OAuthClientRepository repository, AppDirectory apps, AuditTrail audit, Clock clock) {
         this.repository = repository;
         this.apps = apps;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -66,11 +73,16 @@ class OAuthClientService {
     }
 
     /** Scopes must already be app scopes (never {@link Scope#ADMIN}); the TTL already in range. */
+    @Transactional
     CreatedClient create(String appId, String name, Set<Scope> scopes, int tokenTtlSeconds) {
         String secret = OAuthClientSecrets.generate();
         OAuthClient client = new OAuthClient(Ids.newId("oc"), appId, name, EnumSet.copyOf(scopes), tokenTtlSeconds,
                 OAuthClientSecrets.hint(secret), clock.instant(), null, null);
         repository.insert(client, OAuthClientSecrets.hash(secret));
+        audit.record(AuditEntry.success("oauth_client.created", appId, client.id())
+                .with("name", name)
+                .with("scopes", String.join(" ", scopes.stream().map(Scope::value).sorted().toList()))
+                .with("token_ttl_seconds", tokenTtlSeconds));
         return new CreatedClient(client, secret);
     }
 
@@ -82,6 +94,7 @@ class OAuthClientService {
      * A new secret; the old one keeps authenticating for {@code grace} (zero: it stops at once). A client whose
      * previous secret is still in its grace period is not rotated again.
      */
+    @Transactional
     Rotation rotate(String appId, String clientId, Duration grace) {
         Instant now = clock.instant();
         Optional<OAuthClient> found = repository.find(appId, clientId);
@@ -99,10 +112,18 @@ class OAuthClientService {
                     .<Rotation>map(client -> new Rotation.AlreadyInGrace(client.previousSecretExpiresAt()))
                     .orElseGet(Rotation.NotFound::new);
         }
+        audit.record(AuditEntry.success("oauth_client.secret_rotated", appId, clientId)
+                .with("grace_seconds", grace.toSeconds())
+                .with("previous_secret_expires_at", now.plus(grace)));
         return new Rotation.Rotated(repository.find(appId, clientId).orElseThrow(), secret);
     }
 
+    @Transactional
     boolean delete(String appId, String clientId) {
-        return repository.delete(appId, clientId);
+        if (!repository.delete(appId, clientId)) {
+            return false;
+        }
+        audit.record(AuditEntry.success("oauth_client.deleted", appId, clientId));
+        return true;
     }
 }

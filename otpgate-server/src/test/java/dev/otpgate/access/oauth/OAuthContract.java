@@ -20,6 +20,7 @@ import dev.otpgate.fraud.StatementCounter;
 import dev.otpgate.platform.JwtKeySet;
 import dev.otpgate.platform.JwtSigningKeys;
 import dev.otpgate.support.ApiClient.Response;
+import dev.otpgate.support.AuditRows;
 import dev.otpgate.support.OAuthTestClient;
 import dev.otpgate.support.ServerTestSupport;
 import dev.otpgate.support.TestApps;
@@ -48,7 +49,7 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.port=0", "management.server.port=0", "db-scheduler.polling-interval=1s",
-                "otpgate.rate-limit.trusted-proxies=127.0.0.1,::1"})
+                "otpgate.rate-limit.trusted-proxies=127.0.0.1,::1", "otpgate.audit.rollup-interval=1s"})
 @Import(StatementCounter.class)
 abstract class OAuthContract extends ServerTestSupport {
 
@@ -451,6 +452,92 @@ abstract class OAuthContract extends ServerTestSupport {
         assertThat(locked.body()).doesNotContain(client.secret());
         assertThat(tokenRequest(client.id(), client.secret(), "grant_type=client_credentials").status())
                 .as("another address is not locked out").isEqualTo(200);
+    }
+
+
+    // The audit rows of client and signing-key changes, and of failed client authentications.
+
+    @Test
+    void auditWhenAClientIsCreatedRotatedAndDeletedThenEachLeavesOneRowWithActorAndNoSecret_S44_S45() {
+        Client client = client(app, List.of("verifications:start"), 120);
+        String path = "/v1/apps/" + app.id() + "/oauth-clients/" + client.id();
+        Response rotated = api.post(path + "/rotate-secret", ADMIN_KEY, Map.of("grace_seconds", 600));
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(201);
+        assertThat(api.post(path + "/rotate-secret", ADMIN_KEY, Map.of()).status()).as("already in grace").isEqualTo(409);
+        assertThat(api.delete(path, ADMIN_KEY).status()).isEqualTo(204);
+        assertThat(api.delete(path, ADMIN_KEY).status()).isEqualTo(404);
+
+        String actor = AuditRows.adminActor(jdbc);
+        AuditRows.Row created = AuditRows.only(jdbc, "oauth_client.created", client.id());
+        assertThat(created.appId()).isEqualTo(app.id());
+        assertThat(created.actor()).isEqualTo(actor);
+        assertThat(created.details().get("name").asString()).isEqualTo("backend");
+        assertThat(created.details().get("scopes").asString()).isEqualTo("verifications:start");
+        assertThat(created.details().get("token_ttl_seconds").asInt()).isEqualTo(120);
+        assertThat(created.detailNames()).containsExactly("name", "scopes", "token_ttl_seconds");
+
+        AuditRows.Row rotation = AuditRows.only(jdbc, "oauth_client.secret_rotated", client.id());
+        assertThat(rotation.appId()).isEqualTo(app.id());
+        assertThat(rotation.actor()).isEqualTo(actor);
+        assertThat(rotation.details().get("grace_seconds").asLong()).isEqualTo(600);
+        assertThat(rotation.detailNames()).containsExactly("grace_seconds", "previous_secret_expires_at");
+
+        AuditRows.Row deleted = AuditRows.only(jdbc, "oauth_client.deleted", client.id());
+        assertThat(deleted.appId()).isEqualTo(app.id());
+        assertThat(deleted.actor()).isEqualTo(actor);
+        assertThat(api.get("/v1/audit-events/export", ADMIN_KEY).body()).doesNotContain(client.secret())
+                .doesNotContain(rotated.text("client_secret"));
+    }
+
+    @Test
+    void auditWhenTheRowCannotBeWrittenThenTheClientIsNotCreated() {
+        int before = jdbc.sql("select count(*) from oauth_clients").query(Integer.class).single();
+        jdbc.sql("alter table audit_events rename to audit_events_away").update();
+        try {
+            Response refused = api.post("/v1/apps/" + app.id() + "/oauth-clients", ADMIN_KEY,
+                    Map.of("name", "unrecorded", "scopes", List.of("verifications:start")));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(500);
+            assertThat(refused.body()).doesNotContain("otpgcs_");
+        } finally {
+            jdbc.sql("alter table audit_events_away rename to audit_events").update();
+        }
+        assertThat(jdbc.sql("select count(*) from oauth_clients").query(Integer.class).single()).isEqualTo(before);
+    }
+
+    @Test
+    void auditWhenTheSigningKeyIsRotatedThenOneRowNamingBothKeyIds_S42_S44() {
+        Response rotated = api.post("/v1/admin/keys/jwt/rotate", ADMIN_KEY, null);
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        AuditRows.Row row = AuditRows.only(jdbc, "key.jwt_rotated", rotated.text("key_id"));
+        assertThat(row.actor()).isEqualTo(AuditRows.adminActor(jdbc));
+        assertThat(row.appId()).isNull();
+        assertThat(row.details().get("previous_key_id").asString()).isEqualTo(rotated.text("previous_key_id"));
+        assertThat(Instant.parse(row.details().get("previous_withdrawn_at").asString()))
+                .isEqualTo(Instant.parse(rotated.text("previous_withdrawn_at")));
+        assertThat(row.detailNames()).containsExactly("previous_key_id", "previous_withdrawn_at");
+        assertThat(api.get("/v1/audit-events/export", ADMIN_KEY).body()).doesNotContain("\"d\":").doesNotContain("\"p\":");
+    }
+
+    @Test
+    void auditWhenClientAuthenticationFailsThenTheFailuresAreRolledUpPerAddressWithoutTheSecret_S44_S45() {
+        Client client = client();
+        String from = "192.0.2.44";
+        for (int i = 0; i < 5; i++) {
+            assertThat(tokenRequest(client.id(), "otpgcs_wrong" + i, "grant_type=client_credentials", from).status())
+                    .isEqualTo(401);
+        }
+        assertThat(tokenRequest(client.id(), client.secret(), "grant_type=client_credentials", from).status())
+                .as("a success is not a failure").isEqualTo(200);
+        List<AuditRows.Row> rows = AuditRows.awaitCounted(jdbc, "oauth_client.auth_failed", from, 5);
+        assertThat(rows.size()).as("rolled up, not one row per request").isLessThan(5);
+        for (AuditRows.Row row : rows) {
+            assertThat(row.outcome()).isEqualTo("failure");
+            assertThat(row.actor()).isEqualTo("anonymous");
+            assertThat(row.targetId()).isNull();
+            assertThat(row.detailNames()).containsExactly("count", "first_at", "last_at");
+        }
+        assertThat(api.get("/v1/audit-events/export", ADMIN_KEY).body()).doesNotContain("otpgcs_wrong")
+                .doesNotContain(client.secret());
     }
 
     @Test
