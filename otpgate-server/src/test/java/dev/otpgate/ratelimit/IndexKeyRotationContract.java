@@ -136,7 +136,8 @@ abstract class IndexKeyRotationContract extends ServerTestSupport {
         });
         assertThat(steps).as("each step that took effect, and none that was refused, is in the audit trail, newest first")
                 .containsExactly("key.index_retired:" + Integer.toUnsignedString(oldKey),
-                        "key.index_promoted:" + newKey, "key.index_rotated:" + newKey);
+                        "key.index_promoted:" + Integer.toUnsignedString(newKey),
+                        "key.index_rotated:" + Integer.toUnsignedString(newKey));
     }
 
     @Test
