@@ -101,14 +101,14 @@ public class JwtKeySet implements JWKSource<SecurityContext> {
     private volatile Instant lastUnknownKeyRead = Instant.EPOCH;
 
     public JwtKeySet(KeyRing ring, Clock clock) {
-        this.file = ring.directory().resolve(NAME + ".json");
-        this.master = ring.master();
-        this.previousMaster = ring.previousMaster();
+        this.file = ring.files().directory().resolve(NAME + ".json");
+        this.master = ring.files().master();
+        this.previousMaster = ring.files().previousMaster();
         this.clock = clock;
         try {
             if (!Files.exists(file)) {
                 Instant now = clock.instant();
-                KeyRing.writeOnce(file, seal(List.of(new Entry(generate(), now, null))));
+                KeySetFiles.writeOnce(file, seal(List.of(new Entry(generate(), now, null))));
             }
             this.snapshot = read();
         } catch (IOException e) {
@@ -175,7 +175,7 @@ public class JwtKeySet implements JWKSource<SecurityContext> {
                 entries.add(entry);
             }
         }
-        KeyRing.replace(file, seal(entries));
+        KeySetFiles.replace(file, seal(entries));
         snapshot = new Snapshot(List.copyOf(entries), now);
         log.info("Rotated the JWT signing key; new key id {}, the previous one ({}) is withdrawn at {}",
                 entries.getFirst().key().getKeyID(), primary.key().getKeyID(), retired.withdrawnAt());
@@ -230,7 +230,7 @@ public class JwtKeySet implements JWKSource<SecurityContext> {
             } catch (GeneralSecurityException again) {
                 throw new IllegalStateException("cannot open " + file + " under the master key or the previous one");
             }
-            KeyRing.replace(file, seal(json));
+            KeySetFiles.replace(file, seal(json));
             log.info("Re-wrapped the jwt key set under the new master key");
         }
         return new Snapshot(parse(json), clock.instant());
