@@ -169,7 +169,11 @@ abstract class PrivacyContract extends ServerTestSupport {
             assertThat(api.post("/v1/verifications/" + id + "/cancel", app.key(), null).status()).isEqualTo(200);
         }
         clock.advance(Duration.ofDays(31));
-        assertThat(purge.purge()).isGreaterThanOrEqualTo(7);
+        // The recurring purge job may wake on the advanced clock and take some batches first: what counts is that
+        // nothing of the backlog is left unstripped once the purge has run.
+        purge.purge();
+        assertThat(jdbc.sql("select count(*) from verifications where app_id = ? and purged_at is not null")
+                .param(app.id()).query(Long.class).single()).as("every batch stripped").isEqualTo(7L);
         assertThat(jdbc.sql("select count(*) from verifications where app_id = ? and purged_at is null")
                 .param(app.id()).query(Long.class).single()).isZero();
     }
