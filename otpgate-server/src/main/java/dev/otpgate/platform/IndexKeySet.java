@@ -130,7 +130,7 @@ final class IndexKeySet {
         }
     }
 
-    /** The index key set, read again when its file changed since the last look (at most every 10 s). */
+    /** The index key set, read again when its file's contents changed since the last look (at most every 10 s). */
     private IndexKeys current() {
         long now = System.nanoTime();
         if (now - nextCheck > 0) {
@@ -145,7 +145,7 @@ final class IndexKeySet {
         }
         nextCheck = now + REFRESH.toNanos();
         try {
-            if (files.modified(NAME) != keys.modified()) {
+            if (files.fingerprint(NAME) != keys.fingerprint()) {
                 use(load());
             }
         } catch (GeneralSecurityException | IOException e) {
@@ -158,7 +158,7 @@ final class IndexKeySet {
     }
 
     /** One MAC per key, the primary's first; Tink's MAC primitive computes with the primary only. */
-    private record IndexKeys(KeysetHandle handle, Mac primary, List<Mac> others, List<Integer> ids, long modified) {}
+    private record IndexKeys(KeysetHandle handle, Mac primary, List<Mac> others, List<Integer> ids, long fingerprint) {}
 
     private void use(KeysetHandle handle) throws GeneralSecurityException, IOException {
         Mac primary = handle.getPrimitive(RegistryConfiguration.get(), Mac.class);
@@ -175,6 +175,6 @@ final class IndexKeySet {
                     .build().getPrimitive(RegistryConfiguration.get(), Mac.class));
             ids.add(entry.getId());
         }
-        this.keys = new IndexKeys(handle, primary, List.copyOf(others), List.copyOf(ids), files.modified(NAME));
+        this.keys = new IndexKeys(handle, primary, List.copyOf(others), List.copyOf(ids), files.fingerprint(NAME));
     }
 }

@@ -96,9 +96,16 @@ final class KeySetFiles {
         replace(file(name), TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, master, keysetContext(name)));
     }
 
-    /** When {@code <name>.json} was last written, in milliseconds: how a node notices another node's change. */
-    long modified(String name) throws IOException {
-        return Files.getLastModifiedTime(file(name)).toMillis();
+    /** A digest of {@code <name>.json} as stored: how a node notices another node's change. */
+    long fingerprint(String name) throws IOException {
+        // The contents, not the modification time: two writes within the file system's time granularity (a
+        // rotation and its promotion, back to back) would otherwise look like no change to another node.
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file(name)));
+            return java.nio.ByteBuffer.wrap(digest).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
