@@ -1,10 +1,7 @@
 package dev.otpgate.audit;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.otpgate.platform.JobThread;
+import java.time.Duration;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -15,12 +12,10 @@ import org.springframework.stereotype.Component;
 @Component
 class AuditWorker implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(AuditWorker.class);
-
     private final AuditSinkPump pump;
     private final AuditRollups rollups;
     private final AuditProperties properties;
-    private volatile ScheduledExecutorService executor;
+    private final JobThread thread = new JobThread("audit-worker", Duration.ofSeconds(10));
 
     AuditWorker(AuditSinkPump pump, AuditRollups rollups, AuditProperties properties) {
         this.pump = pump;
@@ -30,41 +25,22 @@ class AuditWorker implements SmartLifecycle {
 
     @Override
     public void start() {
-        executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("audit-worker").daemon().factory());
-        long rollup = properties.rollupInterval().toMillis();
-        executor.scheduleWithFixedDelay(() -> run("roll-up", rollups::flush), rollup, rollup, TimeUnit.MILLISECONDS);
+        thread.start();
+        thread.every(properties.rollupInterval(), "roll-up", rollups::flush);
         if (pump.hasSinks()) {
-            long sinks = properties.sinkInterval().toMillis();
-            executor.scheduleWithFixedDelay(() -> run("sinks", pump::pumpAll), 0, sinks, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private static void run(String name, Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            log.warn("Audit job {} failed: {}", name, e.getClass().getSimpleName());
+            thread.every(properties.sinkInterval(), Duration.ZERO, "sinks", pump::pumpAll);
         }
     }
 
     @Override
     public void stop() {
-        ScheduledExecutorService current = executor;
-        executor = null;
-        if (current != null) {
-            current.shutdown();
-            try {
-                current.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        run("roll-up", rollups::flush);
+        thread.stop();
+        thread.run("roll-up", rollups::flush);
     }
 
     @Override
     public boolean isRunning() {
-        return executor != null;
+        return thread.isRunning();
     }
 
     @Override

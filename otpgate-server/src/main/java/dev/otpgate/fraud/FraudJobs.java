@@ -1,10 +1,7 @@
 package dev.otpgate.fraud;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.otpgate.platform.JobThread;
+import java.time.Duration;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -15,13 +12,11 @@ import org.springframework.stereotype.Component;
 @Component
 class FraudJobs implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(FraudJobs.class);
-
     private final FraudLedger ledger;
     private final FraudBlocks blocks;
     private final PumpingDetector detector;
     private final FraudProperties properties;
-    private volatile ScheduledExecutorService executor;
+    private final JobThread thread = new JobThread("fraud-jobs", Duration.ofSeconds(5));
 
     FraudJobs(FraudLedger ledger, FraudBlocks blocks, PumpingDetector detector, FraudProperties properties) {
         this.ledger = ledger;
@@ -32,11 +27,11 @@ class FraudJobs implements SmartLifecycle {
 
     @Override
     public void start() {
-        executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("fraud-jobs").daemon().factory());
-        every(properties.flushInterval().toMillis(), "flush", ledger::flush);
-        every(properties.refreshInterval().toMillis(), "refresh", this::refresh);
-        every(properties.evaluateInterval().toMillis(), "evaluate", this::evaluate);
-        run("refresh", this::refresh);
+        thread.start();
+        thread.every(properties.flushInterval(), "flush", ledger::flush);
+        thread.every(properties.refreshInterval(), "refresh", this::refresh);
+        thread.every(properties.evaluateInterval(), "evaluate", this::evaluate);
+        thread.run("refresh", this::refresh);
     }
 
     /** Writes pending counts, then runs the detector and the sweep. */
@@ -53,41 +48,18 @@ class FraudJobs implements SmartLifecycle {
 
     /** Runs {@code task} on the fraud thread, off the caller's path. */
     void submit(String name, Runnable task) {
-        ScheduledExecutorService current = executor;
-        if (current != null) {
-            current.execute(() -> run(name, task));
-        }
-    }
-
-    private void every(long millis, String name, Runnable task) {
-        executor.scheduleWithFixedDelay(() -> run(name, task), millis, millis, TimeUnit.MILLISECONDS);
-    }
-
-    private static void run(String name, Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            log.warn("Fraud job {} failed: {}", name, e.getClass().getSimpleName());
-        }
+        thread.submit(name, task);
     }
 
     @Override
     public void stop() {
-        ScheduledExecutorService current = executor;
-        executor = null;
-        if (current != null) {
-            current.shutdown();
-            try {
-                current.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            run("flush", ledger::flush);
+        if (thread.stop()) {
+            thread.run("flush", ledger::flush);
         }
     }
 
     @Override
     public boolean isRunning() {
-        return executor != null;
+        return thread.isRunning();
     }
 }
