@@ -133,9 +133,15 @@ log "H2 floor: ${DURATION}s after ${FLOOR_WARMUP}s unmeasured, $CONNECTIONS thre
     --warmup "$FLOOR_WARMUP" --duration "$DURATION" --fetch-permille "$FETCH_PERMILLE" \
     --statements "$HERE/pair-h2.sql" >"$WORK/h2floor.txt" 2>"$WORK/h2floor.err" &
 FLOOR_PID=$!
-sleep "$FLOOR_WARMUP"
+await_floor() { # await_floor LINE: until H2Floor says it has begun or ended its measured window
+    until grep -q "^H2Floor: $1\$" "$WORK/h2floor.err"; do
+        kill -0 "$FLOOR_PID" 2>/dev/null || { cat "$WORK/h2floor.err" >&2; die "H2Floor failed"; }
+        sleep 0.1
+    done
+}
+await_floor measuring
 CPU0=$(cpu_snapshot $FLOOR_PID)
-sleep "$DURATION"
+await_floor measured
 CPU1=$(cpu_snapshot $FLOOR_PID)
 wait $FLOOR_PID || { cat "$WORK/h2floor.txt" "$WORK/h2floor.err" >&2; die "H2Floor failed"; }
 collect floor "$WORK/h2floor.txt"
