@@ -6,6 +6,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 JAR=$ROOT/otpgate-server/target/otpgate.jar
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 
 usage() {
     cat <<'EOF'
@@ -54,65 +56,21 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
-export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres} PGCLIENTENCODING=UTF8
 API_PORT=${BENCH_API_PORT:-18443} MGMT_PORT=${BENCH_MANAGEMENT_PORT:-19464}
 
-# A JDK 21+ (the server needs 21; the single-file OpenLoop.java launch and jcmd/jfr come from the same JDK).
-if [[ -z ${JAVA_HOME:-} ]] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -Eq 'version "(2[1-9]|[3-9][0-9])'; then
-    JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-export JAVA_HOME
-JAVA=$JAVA_HOME/bin/java
-
-# On a shared machine PostgreSQL may be out of connection slots for a moment (other test suites): retry then.
-psql() {
-    local err i
-    err=$(mktemp)
-    for i in $(seq 60); do
-        if command psql "$@" 2>"$err"; then rm -f "$err"; return 0; fi
-        grep -q 'too many clients' "$err" || { cat "$err" >&2; rm -f "$err"; return 1; }
-        sleep 1
-    done
-    cat "$err" >&2; rm -f "$err"; return 1
-}
-log() { printf '\n== %s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "run.sh: $*" >&2; exit 1; }
-
 PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -1 || true)
-for tool in wrk psql createdb dropdb curl python3 "$JAVA"; do
-    command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y wrk postgresql-client postgresql-contrib)"
-done
+require_tools wrk psql createdb dropdb curl python3
 [[ -n $PGBENCH && -x $PGBENCH ]] || die "pgbench not found (apt-get install -y postgresql-contrib)"
 psql -d postgres -Atqc 'select 1' >/dev/null || die "cannot reach PostgreSQL at $PGHOST:$PGPORT as $PGUSER"
-for port in $API_PORT $MGMT_PORT; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        die "port $port is in use (another bench running?)"
-    fi
-done
+require_free_ports "$API_PORT" "$MGMT_PORT"
 
 # Other work on the machine distorts every figure below; say how busy it was before we started.
-busy_percent() { # busy_percent SECONDS -> the machine's busy share over that many seconds
-    local b0 i0
-    read -r _ u n s i w irq sirq st _ </proc/stat; b0=$((u + n + s + irq + sirq + st)) i0=$((i + w))
-    sleep "$1"
-    read -r _ u n s i w irq sirq st _ </proc/stat
-    awk -v b=$((u + n + s + irq + sirq + st - b0)) -v i=$((i + w - i0)) 'BEGIN{printf "%.0f", 100*b/(b+i)}'
-}
-if [[ $WAIT_IDLE -gt 0 ]]; then
-    deadline=$((SECONDS + 60 * WAIT_IDLE))
-    until [[ $(busy_percent 10) -le 25 ]]; do
-        if [[ $SECONDS -ge $deadline ]]; then log "the machine did not go quiet in $WAIT_IDLE minutes; running anyway"; break; fi
-    done
-fi
+wait_idle "$WAIT_IDLE"
 BUSY_BEFORE=$(busy_percent 3)
 log "machine busy before the run: ${BUSY_BEFORE}% of $(nproc) cores (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 
 # ---- build ---------------------------------------------------------------------------------------------
-if [[ $BUILD == always ]] || { [[ $BUILD == auto ]] && { [[ ! -f $JAR ]] || [[ -n $(find "$ROOT/otpgate-server/src" "$ROOT/pom.xml" "$ROOT/otpgate-server/pom.xml" -newer "$JAR" -type f -print -quit) ]]; }; }; then
-    log "building $JAR"
-    (cd "$ROOT" && ./mvnw -q -B -o package -DskipTests)
-fi
-[[ -f $JAR ]] || die "$JAR is missing (run without --skip-build)"
+build_if_needed "$BUILD"
 
 # ---- fresh database, server, cleanup -----------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/otpgate-bench.XXXXXX)
@@ -150,116 +108,19 @@ stop_server() {
 [[ $PROFILE == 1 ]] && BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-} -XX:FlightRecorderOptions:stackdepth=256"
 ADMIN_KEY=$("$JAVA" -jar "$JAR" generate-key)
 log "starting the server (log: $WORK/server.log)"
-# shellcheck disable=SC2086
-"$JAVA" ${BENCH_JAVA_OPTS:-} -jar "$JAR" \
+start_server "$WORK/server.log" "$WORK/data" "$API_PORT" "$MGMT_PORT" \
     --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
     --spring.datasource.username="$PGUSER" \
-    --otpgate.data-dir="$WORK/data" \
-    --server.port=$API_PORT \
-    --management.server.port=$MGMT_PORT \
     --otpgate.bootstrap-admin-key="$ADMIN_KEY" \
-    --otpgate.rate-limit.enabled=false \
-    >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
+    --otpgate.rate-limit.enabled=false
+SERVER_PID=$STARTED_PID
 CA=$WORK/data/tls/ca.pem
-for i in $(seq 180); do
-    kill -0 "$SERVER_PID" 2>/dev/null || { tail -40 "$WORK/server.log" >&2; die "the server exited during startup"; }
-    if [[ -f $CA ]] && curl -sf --cacert "$CA" "https://localhost:$MGMT_PORT/actuator/health/readiness" | grep -q '"UP"'; then
-        break
-    fi
-    [[ $i == 180 ]] && { tail -40 "$WORK/server.log" >&2; die "the server was not healthy after 90 s"; }
-    sleep 0.5
-done
+wait_ready "$SERVER_PID" "$WORK/data" "$MGMT_PORT" "$WORK/server.log"
 
-api() { # api METHOD PATH KEY [BODY] -> body on stdout, fails on a non-2xx status
-    curl -sS --fail-with-body --cacert "$CA" -X "$1" -H "Authorization: Bearer $3" \
-        -H 'Content-Type: application/json' ${4:+-d "$4"} "https://localhost:$API_PORT$2"
-}
-json() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-
-# Readiness should follow the bootstrap admin key (an ApplicationRunner), but retry a 401 for a while anyway.
-for i in $(seq 20); do
-    if APP=$(api POST /v1/apps "$ADMIN_KEY" '{"name":"Bench","code_length":6}' 2>"$WORK/curl.err"); then break; fi
-    [[ $i == 20 ]] && { cat "$WORK/curl.err" >&2; die "could not create the app"; }
-    sleep 0.5
-done
-APP_ID=$(json id <<<"$APP")
-APP_KEY=$(api POST "/v1/apps/$APP_ID/api-keys" "$ADMIN_KEY" '{"name":"bench"}' | json secret)
+create_app "$ADMIN_KEY" "$WORK/curl.err"
 log "app $APP_ID ready"
 
 # ---- measurements --------------------------------------------------------------------------------------------
-declare -A R  # results: wrk / OpenLoop "BENCH name value" lines, prefixed by phase
-
-collect() { # collect PREFIX FILE
-    while read -r tag name value; do
-        [[ $tag == BENCH ]] && R[$1.$name]=$value
-    done <"$2"
-}
-
-cpu_snapshot() { # [CLIENT_PID] -> jiffies: machine busy, machine idle, the server, this database's postgres
-                  # processes, the load generator (CLIENT_PID, or else the waited-for children of this shell)
-    local busy idle server=0 pg=0 pid title client
-    read -r _ u n s i w irq sirq st _ </proc/stat
-    busy=$((u + n + s + irq + sirq + st)) idle=$((i + w))
-    [[ -n $SERVER_PID ]] && server=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
-    # Backends of this database only. The WAL writer and the checkpointer serve every database on the server, so
-    # they count among "other processes", with the rest of the machine.
-    for pid in $(ps -C postgres -o pid=); do
-        title=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
-        if [[ $title == *" $DB "* ]]; then
-            pg=$((pg + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-        fi
-    done
-    if [[ -n ${1:-} ]]; then
-        client=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0)
-    else
-        client=$(awk '{print $16 + $17}' /proc/$$/stat)  # wrk or the open-loop client, once waited for
-    fi
-    echo "$busy $idle $server $pg $client"
-}
-
-cpu_report() { # cpu_report BEFORE AFTER PAIRS -> server% postgres% client% others% idle% (of all cores), then
-               # CPU milliseconds per pair of the server, postgres and the client
-    read -r b0 i0 s0 p0 c0 <<<"$1"
-    read -r b1 i1 s1 p1 c1 <<<"$2"
-    awk -v b=$((b1 - b0)) -v i=$((i1 - i0)) -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v c=$((c1 - c0)) -v n="$3" \
-        -v hz="$(getconf CLK_TCK)" 'BEGIN {
-        t = b + i; o = b - s - p - c; if (o < 0) o = 0; ms = 1000 / hz / n
-        printf "%.0f %.0f %.0f %.0f %.0f %.2f %.2f %.2f", 100*s/t, 100*p/t, 100*c/t, 100*o/t, 100*i/t, s*ms, p*ms, c*ms }'
-}
-
-run_wrk() { # run_wrk SECONDS OUTPUT [CREDENTIAL: the API key by default, or an access token]
-    BENCH_APP_KEY=${3:-$APP_KEY} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${1}s" --timeout 10s -s "$HERE/pair.lua" \
-        "https://localhost:$API_PORT" >"$2" 2>&1 || { cat "$2" >&2; die "wrk failed"; }
-}
-
-# This machine's PostgreSQL runs with autovacuum off. Without it the job table (an insert, an update and a delete
-# per pair) and the dev inbox bloat within seconds and are never analysed, the worker's poll for due jobs turns
-# into a sequential scan of megabytes of dead rows, and Postgres spends ~10x the CPU per pair. So every measured
-# phase starts from a vacuumed and analysed database, as autovacuum would keep it (it visits once a minute);
-# within a phase dead rows pile up as they do between its visits. The ANALYZE also makes the server replan its
-# prepared statements.
-vacuum_analyze() {
-    psql -d "$DB" -qc 'VACUUM ANALYZE' || die "VACUUM ANALYZE failed"
-    psql -d "$DB" -Atc "show autovacuum" | grep -q on || log "autovacuum is off here: vacuumed and analysed $DB"
-}
-
-# Deliveries the worker has not finished: "count age_seconds_of_the_oldest".
-delivery_backlog() {
-    psql -d "$DB" -AtF' ' -c "select count(*), coalesce(extract(epoch from now() - min(execution_time))::int, 0)
-        from scheduled_tasks where task_name = 'deliver-code'"
-}
-# Each phase starts once the worker has caught up with the previous one (at most 3 minutes).
-drain() {
-    local count age
-    for _ in $(seq 180); do
-        read -r count age <<<"$(delivery_backlog)"
-        [[ $count -eq 0 ]] && return 0
-        sleep 1
-    done
-    log "the delivery worker still has $count jobs queued (oldest ${age}s); going on"
-}
-
 log "warm-up: ${WARMUP}s closed loop, $CONNECTIONS connections (not measured)"
 run_wrk "$WARMUP" "$WORK/wrk-warmup.txt"
 drain
