@@ -58,10 +58,8 @@ COMMIT;
 delete from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1' and version = 2;
 
 -- ---- check: POST /v1/verifications/{id}/check with a wrong code -------------------------------------------
--- ApiKeyAuthenticationFilter -> ApiKeyRepository.findActive
-select id, app_id, name, scopes, hint, created_at, expires_at, revoked_at from api_keys where secret_hash = :key_hash and revoked_at is null and (expires_at is null or expires_at > now());
--- CheckService.check -> VerificationRepository.find(appId, id)
-select id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ciphertext, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at from verifications where id = 'vrf_pgbench_' || :r and app_id = :app_id;
--- CheckService.wrongGuess -> VerificationRepository.recordWrongGuess: the update answers the row it left
--- (returning on PostgreSQL, final table on H2), so the attempts left need no re-read
-update verifications set attempts = attempts + 1, updated_at = now(), status = case when attempts + 1 >= max_attempts then 'failed' else status end, failure_reason = case when attempts + 1 >= max_attempts then 'max-attempts' else failure_reason end where id = 'vrf_pgbench_' || :r and status = 'pending' and expires_at > now() and attempts < max_attempts returning id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ciphertext, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at;
+-- The API key comes from the node's key cache and the check material from the node's check cache (the start ran
+-- on the same node), so neither is read: one statement, in autocommit (no COMMIT).
+-- CheckService.checkCopy -> VerificationRepository.countCachedGuess: counts the guess only while the row holds the
+-- copied step, tag and transaction and the guess leaves an attempt; answers the attempts left
+update verifications set attempts = attempts + 1, updated_at = now() where id = 'vrf_pgbench_' || :r and app_id = :app_id and status = 'pending' and code_step = 1 and code_hash = '\x01'::bytea || sha256(int8send(:r::int8 + 1)) || '\x00000000'::bytea and transaction_json is null and expires_at > now() and attempts + 1 < max_attempts returning attempts, max_attempts;

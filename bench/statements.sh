@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Statements per start, per check and per delivered code, as PostgreSQL received them from the server: a server
 # of its own on a database of its own with log_statement = 'all' (parameters not logged), a few sequential
-# starts, then as many checks with a wrong code, each phase's statements read back from the PostgreSQL log.
+# starts, then as many checks with a wrong code, then as many checks with the right code (of further starts),
+# each phase's statements read back from the PostgreSQL log.
 # bench/run.sh runs it after its measured phases; it can also run alone.
 set -euo pipefail
 
@@ -14,11 +15,11 @@ usage() {
 Usage: bench/statements.sh [--jar PATH] [--db NAME] [--pairs N] [--list]
   --jar PATH    the server to count (default otpgate-server/target/otpgate.jar)
   --db NAME     database to create and drop (default otpgate_bench_statements)
-  --pairs N     starts, then checks, to average over (default 20)
+  --pairs N     starts, then checks (wrong codes, and right ones), to average over (default 20)
   --list        also print each phase's statements, normalised, with their count per operation
 Environment: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres, a superuser: it sets log_statement on the
 database), PGLOG (the PostgreSQL server log; default the newest /var/log/postgresql/postgresql-*-main.log),
-JAVA_HOME (a JDK 21+).
+JAVA_HOME (a JDK 21+), BENCH_API_PORT and BENCH_MANAGEMENT_PORT (the server's ports; default 18443 and 19464, as run.sh).
 EOF
 }
 while [[ $# -gt 0 ]]; do
@@ -33,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres} PGCLIENTENCODING=UTF8
-API_PORT=18443 MGMT_PORT=19464
+API_PORT=${BENCH_API_PORT:-18443} MGMT_PORT=${BENCH_MANAGEMENT_PORT:-19464}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 PGLOG=${PGLOG:-$(ls -t /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -1 || true)}
 # On a shared machine PostgreSQL may be out of connection slots for a moment (other test suites): retry then.
@@ -128,15 +129,34 @@ for id in "${IDS[@]}"; do
 done
 sleep 0.5
 O2=$(offset)
+# Right codes: more starts and their codes, read from the dev inbox (neither counted), then one check each.
+RIGHT=()
+for i in $(seq "$PAIRS"); do
+    to="+14155550$((100 + i % 100))"
+    id=$(api POST /v1/verifications "$KEY" "{\"to\":\"$to\"}" | json id)
+    drain
+    code=$(api POST /v1/dev/messages/search "$ADMIN_KEY" "{\"to\":\"$to\",\"limit\":1}" \
+        | python3 -c 'import json,re,sys; print(re.search(r"verification code is ([0-9]+)", json.load(sys.stdin)["messages"][0]["body"]).group(1))')
+    RIGHT+=("$id:$code")
+done
+sleep 0.5
+O3=$(offset)
+for pair in "${RIGHT[@]}"; do
+    status=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$CA" -X POST -H "Authorization: Bearer $KEY" \
+        -H 'Content-Type: application/json' -d "{\"code\":\"${pair#*:}\"}" "https://localhost:$API_PORT/v1/verifications/${pair%%:*}/check")
+    [[ $status == 200 ]] || die "a check with the right code answered $status"
+done
+sleep 0.5
+O4=$(offset)
 DELIVERED=$(psql -d "$DB" -qAtc "set log_statement = none" -c "select count(*) from delivery_steps where status in ('sent', 'test')")
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 
-python3 - "$PGLOG" "$DB" "$O0" "$O1" "$O2" "$PAIRS" "$LIST" <<'PY'
+python3 - "$PGLOG" "$DB" "$O0" "$O1" "$O2" "$O3" "$O4" "$PAIRS" "$LIST" <<'PY'
 import collections, re, sys
-log, db, o0, o1, o2, pairs, listing = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:7]), sys.argv[7] == "1"
+log, db, o0, o1, o2, o3, o4, pairs, listing = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:9]), sys.argv[9] == "1"
 with open(log, "rb") as f:
     f.seek(o0)
-    data = f.read(o2 - o0)
+    data = f.read(o4 - o0)
 # "<date> <time> <zone> [pid] user@db LOG:  statement: …" (simple protocol) or "… LOG:  execute <name>: …" (extended)
 line = re.compile(rb"^\S+ \S+ \S+ \[(\d+)\] \S*@" + re.escape(db.encode()) + rb" LOG:  (?:statement|execute [^:]*): (.*)$", re.M)
 # The delivery worker's statements (db-scheduler and the delivery engine).
@@ -144,8 +164,8 @@ WORKER = re.compile(r"from scheduled_tasks where picked = \? and execution_time|
                     r"|^select \* from scheduled_tasks where task_name|^delete from scheduled_tasks where task_name = \? and task_instance = \? and version"
                     r"|delivery_steps|^insert into dev_messages|set delivery_status", re.I)
 # Timers that run whatever the traffic: the fraud ledger's flush and reloads, inbox trims, sweeps, db-scheduler's
-# recurring tasks and heartbeats. They are left out of the figures and listed apart.
-BACKGROUND = re.compile(r"fraud_|idempotency_keys|^delete from dev_messages|^update scheduled_tasks set execution_time"
+# recurring tasks and heartbeats, the webhook dispatcher's poll. They are left out of the figures and listed apart.
+BACKGROUND = re.compile(r"fraud_|idempotency_keys|from webhook_deliveries where status = 'pending'|^delete from dev_messages|^update scheduled_tasks set execution_time"
                         r"|last_heartbeat <=|expires_at <= \? (?:and|order|limit)|where status = 'pending' and expires_at", re.I)
 def classify(lo, hi):
     """(kind, text) per statement: kind is request, worker, background or check (Hikari's connection test,
@@ -171,12 +191,14 @@ def classify(lo, hi):
             last[pid] = kind
         out.append((kind, text))
     return out
-starts, checks = classify(o0, o1), classify(o1, o2)
+starts, checks, rights = classify(o0, o1), classify(o1, o2), classify(o3, o4)
 def n(stmts, kind):
     return sum(1 for k, _ in stmts if k == kind) / pairs
-print(f"statements per operation, as PostgreSQL logged them ({pairs} sequential starts, each delivered before the next, then {pairs} checks with a wrong code)")
+print(f"statements per operation, as PostgreSQL logged them ({pairs} sequential starts, each delivered before the next, then {pairs} checks with a wrong code;"
+      f" then {pairs} checks with the right code, of {pairs} further starts)")
 print(f"  per start          {n(starts, 'request'):5.2f}")
-print(f"  per check          {n(checks, 'request'):5.2f}")
+print(f"  per check          {n(checks, 'request'):5.2f}   (wrong code; a pair's check)")
+print(f"  per approving check{n(rights, 'request'):5.2f}   (right code)")
 print(f"  per delivered code {n(starts, 'worker') + n(checks, 'worker'):5.2f}   (the worker's, its polls for due jobs included)")
 print(f"  per pair           {n(starts, 'request') + n(checks, 'request') + n(starts, 'worker') + n(checks, 'worker'):5.2f}"
       "   (COMMIT counted, BEGIN not: pgjdbc sends it with the next statement)")
@@ -184,7 +206,8 @@ print(f"  besides: {n(starts, 'check') + n(checks, 'check'):.2f} connection test
       f" over 0.5 s: rarer under load), {n(starts, 'background') + n(checks, 'background'):.2f} timer statements per pair (fraud ledger, sweeps, trims)")
 if listing:
     for title, stmts, kinds in (("start", starts, ("request",)), ("delivery", starts + checks, ("worker",)),
-                                ("check", checks, ("request",)), ("timers", starts + checks, ("background",))):
+                                ("check, wrong code", checks, ("request",)), ("check, right code", rights, ("request",)),
+                                ("timers", starts + checks + rights, ("background",))):
         print(f"  -- {title}, per operation")
         for text, count in collections.Counter(t[:150] for k, t in stmts if k in kinds).most_common():
             print(f"     {count / pairs:5.2f}  {text}")

@@ -2,8 +2,7 @@ package dev.otpgate.verification;
 
 import dev.otpgate.platform.Ids;
 import dev.otpgate.privacy.Destinations;
-import dev.otpgate.verification.VerificationEvents.VerificationApproved;
-import dev.otpgate.verification.VerificationEvents.VerificationFailed;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -13,15 +12,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Checking a code: one read and one conditional update, right code or wrong (S-10, S-12, S-13); a wrong guess's
- * update answers the attempts left itself. The answer is a
+ * Checking a code (S-10, S-12, S-13). A check of a verification this node started or last gave a code compares the
+ * code with the node's copy ({@link CheckCache}) and sends one conditional update that answers the row it left:
+ * the approval (with its event, in a transaction), or the wrong guess, which commits by itself. Only when that
+ * update changes nothing (the copy is stale, or the guess is the last one) is the row read, and the check decided
+ * from it. A check on another node, or by destination, reads the row and then sends the update. The answer is a
  * {@link CheckResult}, which the web edge maps to 200, 422, 410, 429 or 404. The check guards (per-IP limit,
- * destination lockout) run before the code is compared and learn each outcome.
+ * destination lockout) run once per check, before the code is compared, and learn each outcome.
  */
 @Service
 class CheckService {
@@ -77,25 +77,26 @@ class CheckService {
     private final Destinations destinations;
     private final CodeHasher hasher;
     private final List<CheckGuard> guards;
-    private final Expiry expiry;
-    private final ApplicationEventPublisher events;
+    private final CheckOutcomes outcomes;
     private final MeterRegistry meters;
-    private final TransactionTemplate transactions;
     private final Clock clock;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Counter cacheHits;
+    private final Counter cacheStale;
+    private final Counter cacheMisses;
 
     CheckService(VerificationRepository verifications, Destinations destinations, CodeHasher hasher,
-            List<CheckGuard> guards, Expiry expiry, ApplicationEventPublisher events, MeterRegistry meters,
-            TransactionTemplate transactions, Clock clock) {
+            List<CheckGuard> guards, CheckOutcomes outcomes, MeterRegistry meters, Clock clock) {
         this.verifications = verifications;
         this.destinations = destinations;
         this.hasher = hasher;
         this.guards = List.copyOf(guards);
-        this.expiry = expiry;
-        this.events = events;
+        this.outcomes = outcomes;
         this.meters = meters;
-        this.transactions = transactions;
         this.clock = clock;
+        this.cacheHits = meters.counter("otpgate.verification.check.cache", "result", "hit");
+        this.cacheStale = meters.counter("otpgate.verification.check.cache", "result", "stale");
+        this.cacheMisses = meters.counter("otpgate.verification.check.cache", "result", "miss");
     }
 
     /** @param code digits, validated at the edge */
@@ -104,6 +105,12 @@ class CheckService {
             if (!Ids.looksLike("vrf", id)) {
                 return new CheckResult.NotFound();
             }
+            Instant now = clock.instant();
+            Optional<CheckCache.Material> cached = verifications.cached(appId, id, now);
+            if (cached.isPresent()) {
+                return checkCopy(cached.get(), code, endUserIp, now);
+            }
+            cacheMisses.increment();
             return verifications.find(appId, id).map(v -> checkRow(v, code, endUserIp))
                     .orElseGet(CheckResult.NotFound::new);
         });
@@ -130,52 +137,70 @@ class CheckService {
     }
 
     /**
-     * The blind indexes the check limits count under: the stored one, or while an index-key rotation is under way
-     * the destination's indexes under every key in play, so that a lockout counted under either holds.
+     * A check against this node's copy: one statement when the row is still as copied. The copy says nothing final:
+     * whether the verification is closed, expired or out of attempts, only the row says.
      */
-    private List<byte[]> destinationIndexes(Verification verification) {
-        if (!destinations.indexRotationUnderWay()) {
-            return List.of(verification.destinationIndex());
+    private CheckResult checkCopy(CheckCache.Material copy, String code, String endUserIp, Instant now) {
+        CheckGuard.CheckAttempt attempt = attempt(copy, endUserIp);
+        Refusal refused = guardsBefore(attempt);
+        if (refused != null) {
+            cacheHits.increment();
+            return new CheckResult.Refused(refused);
         }
-        return destinations.indexes(destinations.open(verification.destinationCiphertext(), verification.appId()));
+        if (matches(copy, code)) {
+            Optional<Verification> approved = outcomes.approve(copy, now);
+            if (approved.isPresent()) {
+                cacheHits.increment();
+                guards.forEach(guard -> guard.after(attempt, true));
+                return new CheckResult.Approved(approved.get());
+            }
+        } else {
+            Optional<Integer> left = outcomes.countGuess(copy, now);
+            if (left.isPresent()) {
+                cacheHits.increment();
+                guards.forEach(guard -> guard.after(attempt, false));
+                return new CheckResult.Incorrect(Math.max(0, left.get()));
+            }
+        }
+        // The row is not as copied (a resend, guesses or a cancel on another node, approved or expired meanwhile) or
+        // this guess is its last attempt: the row decides, as on a node that never held a copy. The guards ran.
+        cacheStale.increment();
+        verifications.forgetCached(copy);
+        return verifications.find(copy.appId(), copy.id()).map(row -> decide(row, code, attempt, now))
+                .orElseGet(CheckResult.NotFound::new);
     }
 
     private CheckResult checkRow(Verification verification, String code, String endUserIp) {
         Instant now = clock.instant();
-        CheckResult closed = unlessPending(verification, now);
+        CheckResult closed = outcomes.closed(verification, now);
         if (closed != null) {
             return closed;
         }
-        CheckGuard.CheckAttempt attempt = new CheckGuard.CheckAttempt(verification.appId(), verification.id(),
-                destinationIndexes(verification), endUserIp);
-        for (CheckGuard guard : guards) {
-            Refusal refused = guard.before(attempt);
-            if (refused != null) {
-                return new CheckResult.Refused(refused);
-            }
+        CheckGuard.CheckAttempt attempt = attempt(CheckCache.Material.of(verification), endUserIp);
+        Refusal refused = guardsBefore(attempt);
+        if (refused != null) {
+            return new CheckResult.Refused(refused);
         }
-        boolean right = verification.testDestination()
-                ? hasher.matchesTestCode(verification.codeHash(), verification.appId(), code)
-                : hasher.matches(verification.codeHash(), verification.id(), verification.codeStep(), code,
-                        verification.transactionJson());
-        if (right) {
-            // The approval and its event commit together: a listener that writes (the webhook outbox) is in it.
-            boolean approved = Boolean.TRUE.equals(transactions.execute(status -> {
-                if (!verifications.approve(verification.id(), verification.codeStep(), now)) {
-                    return false;
-                }
-                events.publishEvent(new VerificationApproved(verification.id(), verification.appId(),
-                        verification.channel(), verification.destinationCountry(), verification.destinationPrefix(), now));
-                return true;
-            }));
-            if (approved) {
+        return compare(verification, code, attempt, now);
+    }
+
+    /** The check of a row read after its guards ran. */
+    private CheckResult decide(Verification verification, String code, CheckGuard.CheckAttempt attempt, Instant now) {
+        CheckResult closed = outcomes.closed(verification, now);
+        return closed != null ? closed : compare(verification, code, attempt, now);
+    }
+
+    private CheckResult compare(Verification verification, String code, CheckGuard.CheckAttempt attempt, Instant now) {
+        CheckCache.Material material = CheckCache.Material.of(verification);
+        if (matches(material, code)) {
+            Optional<Verification> approved = outcomes.approve(material, now);
+            if (approved.isPresent()) {
                 guards.forEach(guard -> guard.after(attempt, true));
-                // The conditional update succeeded from the row just read, so its new state is known: no re-read.
-                return new CheckResult.Approved(verification.approvedAt(now));
+                return new CheckResult.Approved(approved.get());
             }
             // Lost a race: approved by a parallel check, expired, or replaced by a resend. Only the last case
             // leaves it pending, and then this code is no longer the valid one.
-            closed = unlessPending(expiry.reload(verification), now);
+            CheckResult closed = outcomes.closed(outcomes.reload(verification), now);
             if (closed != null) {
                 return closed;
             }
@@ -183,20 +208,13 @@ class CheckService {
         return wrongGuess(verification, now, attempt);
     }
 
-
     private CheckResult wrongGuess(Verification verification, Instant now, CheckGuard.CheckAttempt attempt) {
-        // The counting update answers the row as it left it (no re-read for the attempts left), and the wrong
-        // guess that fails the verification commits together with its event.
-        Optional<Verification> counted = transactions.execute(status -> {
-            Optional<Verification> row = verifications.recordWrongGuess(verification.id(), now);
-            row.filter(left -> left.status() == VerificationStatus.FAILED).ifPresent(failed -> events.publishEvent(
-                    new VerificationFailed(failed.id(), failed.appId(), failed.channel(), "max-attempts", now)));
-            return row;
-        });
+        // The counting update answers the row as it left it (no re-read for the attempts left).
+        Optional<Verification> counted = outcomes.recordWrongGuess(verification, now);
         if (counted.isEmpty()) {
-            // Not counted: closed meanwhile (approved, expired, failed, canceled) or replaced by a resend.
-            Verification current = expiry.reload(verification);
-            CheckResult closed = unlessPending(current, now);
+            // Not counted: closed meanwhile (approved, expired, failed, canceled).
+            Verification current = outcomes.reload(verification);
+            CheckResult closed = outcomes.closed(current, now);
             if (closed != null) {
                 return closed;
             }
@@ -207,15 +225,35 @@ class CheckService {
         return new CheckResult.Incorrect(Math.max(0, current.maxAttempts() - current.attempts()));
     }
 
-    /** {@code null} for a pending, unexpired verification; otherwise what a check of it answers (S-12, S-15). */
-    private CheckResult unlessPending(Verification verification, Instant now) {
-        Verification current = expiry.expireIfDue(verification, now);
-        if (current.status() == VerificationStatus.PENDING) {
-            return null;
+    private Refusal guardsBefore(CheckGuard.CheckAttempt attempt) {
+        for (CheckGuard guard : guards) {
+            Refusal refused = guard.before(attempt);
+            if (refused != null) {
+                return refused;
+            }
         }
-        if (current.status() == VerificationStatus.FAILED && "max-attempts".equals(current.failureReason())) {
-            return new CheckResult.TooManyAttempts();
+        return null;
+    }
+
+    /** Constant-time comparison with the stored tag (S-13), which binds the id, step and transaction (S-11). */
+    private boolean matches(CheckCache.Material material, String code) {
+        return material.testDestination()
+                ? hasher.matchesTestCode(material.codeHash(), material.appId(), code)
+                : hasher.matches(material.codeHash(), material.id(), material.codeStep(), code, material.transactionJson());
+    }
+
+    private CheckGuard.CheckAttempt attempt(CheckCache.Material material, String endUserIp) {
+        return new CheckGuard.CheckAttempt(material.appId(), material.id(), destinationIndexes(material), endUserIp);
+    }
+
+    /**
+     * The blind indexes the check limits count under: the stored one, or while an index-key rotation is under way
+     * the destination's indexes under every key in play, so that a lockout counted under either holds.
+     */
+    private List<byte[]> destinationIndexes(CheckCache.Material material) {
+        if (!destinations.indexRotationUnderWay()) {
+            return List.of(material.destinationIndex());
         }
-        return new CheckResult.NotPending(current.status());
+        return destinations.indexes(destinations.open(material.destinationCiphertext(), material.appId()));
     }
 }

@@ -111,9 +111,9 @@ class CodeIssuer {
                 timeoutSeconds(workflow, move.workflowIndex()));
         return Boolean.TRUE.equals(transactions.execute(status -> {
             boolean changed = byClient
-                    ? verifications.newCode(id, verification.codeStep(), step, codeHash, move.channel().value(),
+                    ? verifications.newCode(verification, step, codeHash, move.channel().value(),
                             move.workflowIndex(), now, expiresAt, now.minusSeconds(verification.resendCooldownSeconds()))
-                    : verifications.nextStep(id, verification.codeStep(), step, codeHash, move.channel().value(),
+                    : verifications.nextStep(verification, step, codeHash, move.channel().value(),
                             move.workflowIndex(), now, expiresAt);
             if (!changed) {
                 return false;

@@ -14,7 +14,8 @@ import org.springframework.stereotype.Repository;
 /**
  * Explicit SQL for verifications. Every state change is a conditional update on {@code status = 'pending'}
  * (and, where a code is involved, on its step), so that concurrent checks, resends and cancels on any number
- * of nodes serialise on the row and exactly one of them wins (S-10, S-12, S-15).
+ * of nodes serialise on the row and exactly one of them wins (S-10, S-12, S-15). Every write that starts, gives a
+ * new code to or ends a verification also keeps or drops this node's {@link CheckCache} copy, so no path forgets to.
  */
 @Repository
 class VerificationRepository {
@@ -28,16 +29,31 @@ class VerificationRepository {
 
     private final JdbcClient jdbc;
     private final EndUsers endUsers;
+    private final CheckCache cache;
 
     private final String wrongGuess;
+    /** By whether the transaction payload is null: {@code [null, present]}. */
+    private final String[] approveStatements;
+    private final String[] countGuessStatements;
 
-    VerificationRepository(JdbcClient jdbc, EndUsers endUsers, ReturningUpdates returning) {
+    VerificationRepository(JdbcClient jdbc, EndUsers endUsers, ReturningUpdates returning, CheckCache cache) {
         this.jdbc = jdbc;
         this.endUsers = endUsers;
+        this.cache = cache;
         this.wrongGuess = returning.sql("update verifications set attempts = attempts + 1, updated_at = ?, "
                 + "status = case when attempts + 1 >= max_attempts then 'failed' else status end, "
                 + "failure_reason = case when attempts + 1 >= max_attempts then 'max-attempts' else failure_reason end "
                 + "where id = ? and status = 'pending' and expires_at > ? and attempts < max_attempts", COLUMNS);
+        this.approveStatements = new String[2];
+        this.countGuessStatements = new String[2];
+        for (int present = 0; present < 2; present++) {
+            String material = "where id = ? and app_id = ? and status = 'pending' and code_step = ? and code_hash = ? and "
+                    + (present == 1 ? "transaction_json = ?" : "transaction_json is null") + " and expires_at > ? and ";
+            approveStatements[present] = returning.sql("update verifications set status = 'approved', approved_at = ?, "
+                    + "updated_at = ? " + material + "attempts < max_attempts", COLUMNS);
+            countGuessStatements[present] = returning.sql("update verifications set attempts = attempts + 1, updated_at = ? "
+                    + material + "attempts + 1 < max_attempts", "attempts, max_attempts");
+        }
     }
 
     void insert(Verification v) {
@@ -52,6 +68,17 @@ class VerificationRepository {
                         v.workflowIndex(), v.phoneBlocked(), v.testDestination(), v.destinationCountry(),
                         v.destinationPrefix(), v.appHash())
                 .update();
+        cache.remember(CheckCache.Material.of(v));
+    }
+
+    /** This node's copy of a pending verification's check material, if it holds one ({@link CheckCache}). */
+    Optional<CheckCache.Material> cached(String appId, String id, Instant now) {
+        return cache.find(appId, id, now);
+    }
+
+    /** Drops a copy the database no longer agrees with. */
+    void forgetCached(CheckCache.Material material) {
+        cache.forget(material);
     }
 
     /** By id within one app: another app's id reads exactly like an unknown one (S-14, S-28). */
@@ -75,12 +102,42 @@ class VerificationRepository {
                 .param("app", appId).param("indexes", destinationIndexes).query(this::map).optional();
     }
 
-    /** Approves when the code's step is still current, unexpired and not out of attempts. */
-    boolean approve(String id, int step, Instant now) {
-        return jdbc.sql("update verifications set status = 'approved', approved_at = ?, updated_at = ? "
-                        + "where id = ? and status = 'pending' and code_step = ? and expires_at > ? "
-                        + "and attempts < max_attempts")
-                .params(ts(now), ts(now), id, step, ts(now)).update() == 1;
+    /**
+     * Approves while the row holds exactly what the code was compared with ({@code material}: its app, step, tag and
+     * transaction payload) and is pending, unexpired and within its attempts, so that a copy of the row older than
+     * a resend, a guess that used the last attempt, a cancel or an erasure on another node approves nothing (S-04,
+     * S-10, S-11, S-12). Answers the approved row from the same statement, or empty when nothing changed.
+     */
+    Optional<Verification> approve(CheckCache.Material material, Instant now) {
+        Optional<Verification> approved = jdbc.sql(approveStatements[material.transactionJson() == null ? 0 : 1])
+                .params(materialParams(material, now, ts(now), ts(now))).query(this::map).optional();
+        approved.ifPresent(row -> cache.forget(row.id()));
+        return approved;
+    }
+
+    /**
+     * Counts a wrong guess under the same conditions as {@link #approve}, and only one that leaves an attempt: the
+     * guess that would fail the verification is not counted here, since failing it publishes an event in a
+     * transaction ({@link #recordWrongGuess}). Needs no transaction of its own: it changes one counter and nothing
+     * else. Answers the attempts left, or empty when nothing changed.
+     */
+    Optional<Integer> countCachedGuess(CheckCache.Material material, Instant now) {
+        return jdbc.sql(countGuessStatements[material.transactionJson() == null ? 0 : 1])
+                .params(materialParams(material, now, ts(now)))
+                .query((rs, row) -> rs.getInt("max_attempts") - rs.getInt("attempts")).optional();
+    }
+
+    private static Object[] materialParams(CheckCache.Material material, Instant now, Object... set) {
+        java.util.List<Object> params = new java.util.ArrayList<>(List.of(set));
+        params.add(material.id());
+        params.add(material.appId());
+        params.add(material.codeStep());
+        params.add(material.codeHash());
+        if (material.transactionJson() != null) {
+            params.add(material.transactionJson());
+        }
+        params.add(ts(now));
+        return params.toArray();
     }
 
     /**
@@ -90,36 +147,54 @@ class VerificationRepository {
      * out of attempts).
      */
     Optional<Verification> recordWrongGuess(String id, Instant now) {
-        return jdbc.sql(wrongGuess).params(ts(now), id, ts(now)).query(this::map).optional();
+        Optional<Verification> counted = jdbc.sql(wrongGuess).params(ts(now), id, ts(now)).query(this::map).optional();
+        counted.filter(row -> row.status() != VerificationStatus.PENDING).ifPresent(row -> cache.forget(row.id()));
+        return counted;
     }
 
     /**
      * A resend asked by the client: bounded by the send cap and the cooldown. The new code's step is
      * {@code newStep}; the steps between the current one and it were skipped.
      */
-    boolean newCode(String id, int currentStep, int newStep, byte[] codeHash, String channel, int workflowIndex,
+    boolean newCode(Verification current, int newStep, byte[] codeHash, String channel, int workflowIndex,
             Instant now, Instant expiresAt, Instant sentBefore) {
-        return jdbc.sql("update verifications set code_hash = ?, code_step = ?, send_count = send_count + 1, "
+        String id = current.id();
+        int currentStep = current.codeStep();
+        return replaced(current, newStep, codeHash, expiresAt, jdbc.sql("update verifications set code_hash = ?, code_step = ?, send_count = send_count + 1, "
                         + "channel = ?, workflow_index = ?, last_sent_at = ?, expires_at = ?, updated_at = ?, "
                         + "delivery_status = 'queued', delivery_error = null where id = ? and status = 'pending' "
                         + "and code_step = ? and send_count < max_sends and last_sent_at <= ? and expires_at > ?")
                 .params(codeHash, newStep, channel, workflowIndex, ts(now), ts(expiresAt), ts(now), id, currentStep,
                         ts(sentBefore), ts(now))
-                .update() == 1;
+                .update() == 1);
     }
 
     /**
      * The workflow moving on by itself (timeout, failure, undelivered): not bounded by the client's send cap
      * or cooldown, and allowed after the step's code expired, since the next step brings a new one.
      */
-    boolean nextStep(String id, int currentStep, int newStep, byte[] codeHash, String channel, int workflowIndex,
+    boolean nextStep(Verification current, int newStep, byte[] codeHash, String channel, int workflowIndex,
             Instant now, Instant expiresAt) {
-        return jdbc.sql("update verifications set code_hash = ?, code_step = ?, send_count = send_count + 1, "
+        String id = current.id();
+        int currentStep = current.codeStep();
+        return replaced(current, newStep, codeHash, expiresAt, jdbc.sql("update verifications set code_hash = ?, code_step = ?, send_count = send_count + 1, "
                         + "channel = ?, workflow_index = ?, last_sent_at = ?, expires_at = ?, updated_at = ?, "
                         + "delivery_status = 'queued', delivery_error = null where id = ? and status = 'pending' "
                         + "and code_step = ?")
                 .params(codeHash, newStep, channel, workflowIndex, ts(now), ts(expiresAt), ts(now), id, currentStep)
-                .update() == 1;
+                .update() == 1);
+    }
+
+    /** Keeps the new code's material on this node once the replacement commits. */
+    private boolean replaced(Verification current, int newStep, byte[] codeHash, Instant expiresAt, boolean changed) {
+        if (changed) {
+            CheckCache.Material was = CheckCache.Material.of(current);
+            cache.remember(new CheckCache.Material(was.id(), was.appId(), newStep, codeHash, was.transactionJson(),
+                    was.testDestination(), was.destinationIndex(), was.destinationCiphertext(), expiresAt));
+        } else {
+            cache.forget(current.id());
+        }
+        return changed;
     }
 
     /**
@@ -140,6 +215,8 @@ class VerificationRepository {
         if (!expiry.isEmpty()) {
             statement = statement.param(ts(now));
         }
+        // Dropped whether or not this update wins: a verification being ended is of no use to a check as copied.
+        cache.forget(id);
         return statement.update() == 1;
     }
 

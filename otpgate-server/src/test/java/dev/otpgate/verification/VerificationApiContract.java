@@ -85,6 +85,53 @@ abstract class VerificationApiContract extends ServerTestSupport {
         assertThat(wrong.json().get("attempts_remaining").asInt()).isEqualTo(4);
     }
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    double cacheCount(String result) {
+        return meters.counter("otpgate.verification.check.cache", "result", result).count();
+    }
+
+    @Test
+    void checkWhenTheNodeStartedTheVerificationThenAWrongAndARightCodeAreAnsweredFromItsCopy() {
+        for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of("to", TestApps.newPhone()),
+                Map.of("to", TestApps.newPhone(), "transaction", Map.of("amount", "12.00 EUR")))) {
+            String id = start(body).text("id");
+            String code = fixtures.codeFor((String) body.get("to"));
+            double hits = cacheCount("hit");
+            double misses = cacheCount("miss");
+            Response wrong = check(id, wrong(code));
+            assertThat(wrong.status()).isEqualTo(422);
+            assertThat(wrong.json().get("attempts_remaining").asInt()).isEqualTo(4);
+            Response approved = check(id, code);
+            assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+            assertThat(approved.text("status")).isEqualTo("approved");
+            assertThat(approved.json().get("attempts_remaining").asInt()).as("not pending any more").isZero();
+            assertThat(cacheCount("hit")).as("both checks from the copy, %s", body.keySet()).isEqualTo(hits + 2);
+            assertThat(cacheCount("miss")).isEqualTo(misses);
+            assertThat(jdbc.sql("select attempts from verifications where id = ?").param(id).query(Integer.class).single())
+                    .isEqualTo(1);
+            assertThat(events.of(VerificationApproved.class)).filteredOn(e -> e.verificationId().equals(id)).hasSize(1);
+            assertThat(check(id, code).status()).as("the copy went with the approval").isEqualTo(410);
+            assertThat(cacheCount("miss")).isEqualTo(misses + 1);
+        }
+    }
+
+    @Test
+    void checkWhenTheRowWasCanceledBehindTheCopyThenTheRowDecides_S15() {
+        String to = TestApps.newPhone();
+        String id = start(Map.of("to", to)).text("id");
+        String code = fixtures.codeFor(to);
+        // As an erasure does, or a node this one never hears from: the row changes, the copy does not.
+        jdbc.sql("update verifications set status = 'canceled' where id = ?").param(id).update();
+        double stale = cacheCount("stale");
+        Response late = check(id, code);
+        assertThat(late.status()).isEqualTo(410);
+        assertThat(late.text("verification_status")).isEqualTo("canceled");
+        assertThat(cacheCount("stale")).isEqualTo(stale + 1);
+        assertThat(events.of(VerificationApproved.class)).noneMatch(e -> e.verificationId().equals(id));
+    }
+
     @Test
     void checkWhenMaxAttemptsUsedThenFailedAndEvenTheRightCodeIsRefused_S12() {
         String to = TestApps.newPhone();
