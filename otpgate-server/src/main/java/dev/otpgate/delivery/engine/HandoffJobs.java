@@ -36,13 +36,14 @@ class HandoffJobs {
         int claimed = jdbc.sql("update scheduled_tasks set picked = ?, picked_by = ?, last_heartbeat = ?, version = version + 1 "
                         + "where task_name = ? and task_instance = ? and picked = ? and version = ? and last_failure is null")
                 .params(true, pickedBy, now(), DeliveryWorker.TASK_NAME, instanceId, false, FIRST_VERSION).update();
-        return claimed == 1 ? Optional.of(new HeldJob(instanceId, FIRST_VERSION + 1)) : Optional.empty();
+        return claimed == 1 ? Optional.of(new HeldJob(instanceId, FIRST_VERSION + 1, pickedBy)) : Optional.empty();
     }
 
     /** Tells the other nodes' dead-execution detection that the run holding {@code job} is alive. */
     boolean heartbeat(HeldJob job) {
-        return jdbc.sql("update scheduled_tasks set last_heartbeat = ? where task_name = ? and task_instance = ? and version = ?")
-                .params(now(), DeliveryWorker.TASK_NAME, job.instanceId(), job.version()).update() == 1;
+        return jdbc.sql("update scheduled_tasks set last_heartbeat = ? where task_name = ? and task_instance = ? and version = ? "
+                        + "and picked_by = ?")
+                .params(now(), DeliveryWorker.TASK_NAME, job.instanceId(), job.version(), job.pickedBy()).update() == 1;
     }
 
     /**
@@ -54,22 +55,23 @@ class HandoffJobs {
         Instant now = clock.instant();
         return jdbc.sql("update scheduled_tasks set picked = ?, picked_by = null, last_heartbeat = null, execution_time = ?, "
                         + "last_failure = ?, consecutive_failures = coalesce(consecutive_failures, 0) + 1, version = version + 1 "
-                        + "where task_name = ? and task_instance = ? and version = ?")
+                        + "where task_name = ? and task_instance = ? and version = ? and picked_by = ?")
                 .params(false, Timestamp.from(now.plus(backoff)), Timestamp.from(now), DeliveryWorker.TASK_NAME, job.instanceId(),
-                        job.version())
+                        job.version(), job.pickedBy())
                 .update() == 1;
     }
 
     /** Removes a finished job (its outcome is recorded), as db-scheduler removes a completed one-time job. */
     void delete(HeldJob job) {
-        jdbc.sql(DELETE).params(DeliveryWorker.TASK_NAME, job.instanceId(), job.version()).update();
+        jdbc.sql(DELETE).params(DeliveryWorker.TASK_NAME, job.instanceId(), job.version(), job.pickedBy()).update();
     }
 
     /** {@link #delete} as a statement of its own, or as a clause of one with named parameters. */
-    static final String DELETE = "delete from scheduled_tasks where task_name = ? and task_instance = ? and version = ?";
+    static final String DELETE =
+            "delete from scheduled_tasks where task_name = ? and task_instance = ? and version = ? and picked_by = ?";
 
-    static final String DELETE_NAMED =
-            "delete from scheduled_tasks where task_name = :task_name and task_instance = :task_instance and version = :version";
+    static final String DELETE_NAMED = "delete from scheduled_tasks where task_name = :task_name and task_instance = :task_instance "
+            + "and version = :version and picked_by = :picked_by";
 
     private Timestamp now() {
         return Timestamp.from(clock.instant());

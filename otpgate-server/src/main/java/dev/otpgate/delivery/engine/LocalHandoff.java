@@ -4,6 +4,7 @@ import com.github.kagkarlsson.scheduler.SchedulerName;
 import com.github.kagkarlsson.scheduler.boot.config.DbSchedulerProperties;
 import dev.otpgate.delivery.DeliveryRequest;
 import jakarta.annotation.PreDestroy;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +73,10 @@ public class LocalHandoff {
         this.retryBackoff = properties.retryBackoff();
         this.heartbeatInterval = scheduler.getHeartbeatInterval();
         String name = scheduler.getSchedulerName();
-        this.pickedBy = name == null || name.isBlank() ? new SchedulerName.Hostname().getName() : name;
+        name = name == null || name.isBlank() ? new SchedulerName.Hostname().getName() : name;
+        // Unique to this process, so that no other holder of the row (a node, or this one after a restart) is taken
+        // for this one; picked_by holds 50 characters.
+        this.pickedBy = name.substring(0, Math.min(name.length(), 40)) + "#" + suffix();
         if (properties.handoffThreads() == 0) {
             this.executor = null;
             this.heartbeats = null;
@@ -87,6 +91,11 @@ public class LocalHandoff {
                 Thread.ofPlatform().name("delivery-handoff-heartbeat").daemon().factory());
         long every = Math.max(100, heartbeatInterval.toMillis() / 2);
         this.heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private static String suffix() {
+        String digits = Long.toString(new SecureRandom().nextLong() >>> 1, 36);
+        return digits.substring(0, Math.min(8, digits.length()));
     }
 
     /**

@@ -84,6 +84,7 @@ class SentRecord {
             params.put("task_name", DeliveryWorker.TASK_NAME);
             params.put("task_instance", job.instanceId());
             params.put("version", job.version());
+            params.put("picked_by", job.pickedBy());
         }
         if (postgres) {
             jdbc.sql(job == null ? upsertAlone : upsertWithJob).params(params).update();
