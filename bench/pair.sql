@@ -21,14 +21,15 @@ select id, name, brand, code_length, code_ttl_seconds, max_attempts, max_sends, 
 BEGIN;
 -- VerificationRepository.insert
 insert into verifications (id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ciphertext, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at) values ('vrf_pgbench_' || :r, :app_id, 'pending', 'sms', 'phone', '\x01'::bytea || sha256(int8send(:r::int8)) || substr(sha256(int8send(:phone::int8)), 1, 18), '\x01'::bytea || sha256(int8send(:phone::int8)) || '\x00000000'::bytea, '+1 415 ••• ••' || right(:phone::text, 2), '\x01'::bytea || sha256(int8send(:r::int8 + 1)) || '\x00000000'::bytea, 1, 0, 5, 1, 5, 30, 600, 'en', null, null, 'queued', null, null, now(), now(), now() + interval '600 seconds', now(), null);
--- DeliveryQueue.enqueue -> db-scheduler SchedulerClient.scheduleBatch: a batch of one, a plain insert
-insert into scheduled_tasks(task_name, task_instance, task_data, execution_time, picked, version) values('deliver-code', 'vrf_pgbench_' || :r || '-1', :task_data, now(), false, 1);
+-- DeliveryQueue.enqueue -> db-scheduler SchedulerClient.scheduleBatch: a batch of one, a plain insert, due after
+-- the hand-off's grace (otpgate.delivery.handoff-grace, 5 s)
+insert into scheduled_tasks(task_name, task_instance, task_data, execution_time, picked, version) values('deliver-code', 'vrf_pgbench_' || :r || '-1', :task_data, now() + interval '5 seconds', false, 1);
 COMMIT;
 
--- ---- delivery worker (db-scheduler, in the server's background threads) ------------------------------------
--- db-scheduler FetchCandidates: poll for due executions. It is woken after each commit and refetches when a
--- batch is half done, so the number per pair depends on the load: fetch_permille polls per 1000 pairs (up to 3
--- per pair), as counted on the server during the same run.
+-- ---- delivery (the starting node's own dispatcher, LocalHandoff, right after the start's commit) ----------
+-- db-scheduler FetchCandidates: the pollers still poll every polling interval, but a job is due only after the
+-- hand-off's grace, so they find it only when a node left it; fetch_permille polls per 1000 pairs (up to 3 per
+-- pair), as counted on the server during the same run.
 \if :poll <= :fetch_permille
 select * from scheduled_tasks where picked = false and execution_time <= now() ORDER BY execution_time ASC LIMIT 24;
 \endif
@@ -38,24 +39,17 @@ select * from scheduled_tasks where picked = false and execution_time <= now() O
 \if :poll + 2000 <= :fetch_permille
 select * from scheduled_tasks where picked = false and execution_time <= now() ORDER BY execution_time ASC LIMIT 24;
 \endif
--- pick the execution
-update scheduled_tasks set picked = true, picked_by = 'pgbench', last_heartbeat = now(), version = version + 1 where picked = false and task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1' and version = 1;
--- re-read the picked execution
-select * from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1';
--- DeliverySteps.alreadySent: a rerun job must not send twice (no isCurrent read: a replaced code's job is withdrawn)
-select count(*) from delivery_steps where verification_id = 'vrf_pgbench_' || :r and step = 1 and status in ('sent', 'delivered', 'undelivered', 'test');
+-- LocalHandoff -> HandoffJobs.claim: the job row, in db-scheduler's columns, only if it never ran (no alreadySent
+-- read on this path: the claim proves it is the first run)
+update scheduled_tasks set picked = true, picked_by = 'pgbench', last_heartbeat = now(), version = version + 1 where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1' and picked = false and version = 1 and last_failure is null;
 -- DevInboxProvider.send: keep the message (a timer trims the inbox every 10 s, not counted here)
 insert into dev_messages (channel, recipient, body, created_at) values ('sms', '+14155550' || :phone, 'Bench: your verification code is 123456. It expires in 10 minutes.' || chr(10) || 'Do not share this code with anyone.', now());
--- DeliverySteps.sent: the step record and, in the same transaction, the MessageSent listener
+-- StepRecords.sent -> SentRecord.write: one statement (the verification's part is DeliveryOutcomes.SentStatus, a
+-- SentStepWrite; the job row's removal is the hand-off's), in a transaction with the MessageSent listeners, which
+-- write nothing here (no step timer, no webhook)
 BEGIN;
--- DeliverySteps.record: update the step's row, none yet, so insert it
-update delivery_steps set provider = 'dev-inbox', provider_message_id = null, status = 'sent', reason = null, segments = 1, encoding = 'GSM-7', providers_tried = null, sent_at = now(), updated_at = now() where verification_id = 'vrf_pgbench_' || :r and step = 1;
-insert into delivery_steps (verification_id, step, app_id, channel, provider, provider_message_id, status, reason, segments, encoding, providers_tried, queued_at, sent_at, updated_at) values ('vrf_pgbench_' || :r, 1, :app_id, 'sms', 'dev-inbox', null, 'sent', null, 1, 'GSM-7', null, now(), now(), now());
--- DeliveryOutcomes.on(MessageSent) -> VerificationRepository.recordDelivery
-update verifications set delivery_status = 'sent', delivery_error = null, updated_at = now() where id = 'vrf_pgbench_' || :r and code_step = 1;
+with w0 as (update verifications set delivery_status = 'sent', delivery_error = null, updated_at = now() where id = 'vrf_pgbench_' || :r and code_step = 1), job as (delete from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1' and version = 2 and picked_by = 'pgbench') insert into delivery_steps (verification_id, step, app_id, channel, provider, provider_message_id, status, reason, segments, encoding, providers_tried, queued_at, sent_at, updated_at) values ('vrf_pgbench_' || :r, 1, :app_id, 'sms', 'dev-inbox', null, 'sent', null, 1, 'GSM-7', null, now(), now(), now()) on conflict (verification_id, step) do update set provider = excluded.provider, provider_message_id = excluded.provider_message_id, status = excluded.status, reason = null, segments = excluded.segments, encoding = excluded.encoding, providers_tried = excluded.providers_tried, sent_at = excluded.sent_at, updated_at = excluded.updated_at;
 COMMIT;
--- db-scheduler: the one-time execution is done
-delete from scheduled_tasks where task_name = 'deliver-code' and task_instance = 'vrf_pgbench_' || :r || '-1' and version = 2;
 
 -- ---- check: POST /v1/verifications/{id}/check with a wrong code -------------------------------------------
 -- The API key comes from the node's key cache and the check material from the node's check cache (the start ran

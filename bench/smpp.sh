@@ -8,7 +8,8 @@ WINDOWS=${WINDOWS:-"1 10 50"} SECONDS_PER_RUN=${SECONDS_PER_RUN:-10} RUNS=${RUNS
 # PROVIDER=0 skips part 1, E2E=0 skips part 2 (the server jar against the bench SMSC).
 PROVIDER=${PROVIDER:-1} E2E=${E2E:-1} E2E_WINDOW=${E2E_WINDOW:-10} CONNECTIONS=${CONNECTIONS:-16}
 API_PORT=${API_PORT:-18543} MGMT_PORT=${MGMT_PORT:-19564}
-JAR=$ROOT/otpgate-server/target/otpgate.jar
+# JAR=… runs part 2 against another build of the server (e.g. an earlier commit's jar, to compare).
+JAR=${JAR:-$ROOT/otpgate-server/target/otpgate.jar}
 if [[ -z ${JAVA_HOME:-} ]] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -Eq 'version "(2[1-9]|[3-9][0-9])'; then
     JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 fi

@@ -1,6 +1,6 @@
 package dev.otpgate.delivery.smpp;
 
-import dev.otpgate.delivery.OutboundMessage;
+import dev.otpgate.delivery.provider.OutboundMessage;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.otpgate.delivery;
 
 import dev.otpgate.delivery.engine.SealedRequests;
 import dev.otpgate.delivery.engine.ProviderRegistry;
-import dev.otpgate.delivery.engine.DeliveryWakeUp;
+import dev.otpgate.delivery.engine.LocalHandoff;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
@@ -16,7 +16,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * The public face of delivery: queue a message for a verification step. Called inside the caller's transaction,
  * the job row commits or rolls back with the verification (db-scheduler writes through Spring's
- * transaction-aware data source). No provider is called here.
+ * transaction-aware data source). No provider is called here: after the commit, this node's own dispatcher sends
+ * it ({@link LocalHandoff}), and the row is there for a poller should this node die or be busy.
  */
 @Component
 public class DeliveryQueue {
@@ -25,17 +26,17 @@ public class DeliveryQueue {
     private final OneTimeTask<String> task;
     private final SealedRequests sealed;
     private final ProviderRegistry router;
-    private final DeliveryWakeUp wakeUp;
+    private final LocalHandoff handoff;
     private final JdbcClient jdbc;
     private final DeliverySteps steps;
 
     DeliveryQueue(SchedulerClient scheduler, @Qualifier("deliverTask") OneTimeTask<String> deliverTask, SealedRequests sealed,
-            ProviderRegistry router, DeliveryWakeUp wakeUp, JdbcClient jdbc, DeliverySteps steps) {
+            ProviderRegistry router, LocalHandoff handoff, JdbcClient jdbc, DeliverySteps steps) {
         this.scheduler = scheduler;
         this.task = deliverTask;
         this.sealed = sealed;
         this.router = router;
-        this.wakeUp = wakeUp;
+        this.handoff = handoff;
         this.jdbc = jdbc;
         this.steps = steps;
     }
@@ -49,17 +50,20 @@ public class DeliveryQueue {
         String instanceId = request.verificationId() + "-" + request.step();
         // A batch of one is a plain insert; schedule() would first select to see whether the job exists, and
         // the id (verification and step) is new by construction.
-        scheduler.scheduleBatch(List.<TaskInstance<?>>of(task.instance(instanceId, sealed.seal(request, instanceId))), request.queuedAt());
+        // The row is the durable record; it is due for the pollers only after the hand-off's grace, since this node
+        // sends it itself once it is visible.
+        scheduler.scheduleBatch(List.<TaskInstance<?>>of(task.instance(instanceId, sealed.seal(request, instanceId))),
+                handoff.dueAt(request.queuedAt()));
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            // The worker polls too; this only saves the wait for the next poll once the row is visible.
+            // Not before the commit: a claim must find the row, and a rolled-back start must send nothing.
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
-                    wakeUp.now();
+                    handoff.committed(request, instanceId);
                 }
             });
         } else {
-            wakeUp.now();
+            handoff.committed(request, instanceId);
         }
     }
 

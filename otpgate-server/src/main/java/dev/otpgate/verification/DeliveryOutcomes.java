@@ -4,13 +4,15 @@ import dev.otpgate.delivery.DeliveryEvents.MessageFailed;
 import dev.otpgate.delivery.DeliveryEvents.MessageSent;
 import dev.otpgate.delivery.DeliveryEvents.MessageSkipped;
 import dev.otpgate.delivery.DeliveryEvents.MessageUndelivered;
+import dev.otpgate.delivery.SentStepWrite;
 import dev.otpgate.verification.WorkflowEngine.StepEnd;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
  * What delivery reports about a step's message, written onto the verification in the transaction that recorded
- * it: the delivery status the API shows, and the workflow's next move as a durable job (a sent step's timer, or
+ * it (for a sent step, in the very statement, {@link SentStatus}): the delivery status the API shows, and the
+ * workflow's next move as a durable job (a sent step's timer, or
  * the end of a step that failed, was undelivered or lost its phone channels). A report about a step that is no
  * longer current changes nothing.
  */
@@ -25,12 +27,28 @@ class DeliveryOutcomes {
         this.stepEnds = stepEnds;
     }
 
+    /**
+     * The step's timer. The delivery status was written with the send's record ({@link SentStatus}); a timer for a
+     * step that is no longer current is a no-op when it runs, so it is scheduled without asking.
+     */
     @EventListener
     void on(MessageSent sent) {
-        boolean current = verifications.recordDelivery(sent.verificationId(), sent.step(), sent.test() ? "test" : "sent",
-                null, sent.at());
-        if (current && sent.stepTimeoutSeconds() != null) {
+        if (sent.stepTimeoutSeconds() != null) {
             stepEnds.schedule(sent.verificationId(), sent.step(), StepEnd.TIMEOUT, sent.at().plusSeconds(sent.stepTimeoutSeconds()));
+        }
+    }
+
+    /**
+     * A sent (or test) step shown on the verification, written as part of the statement that records the send;
+     * a step that is no longer current changes nothing.
+     */
+    @Component
+    static class SentStatus implements SentStepWrite {
+
+        @Override
+        public String sql() {
+            return "update verifications set delivery_status = :status, delivery_error = null, updated_at = :at "
+                    + "where id = :verification_id and code_step = :step";
         }
     }
 

@@ -27,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * At-least-once delivery across a crash: the server is killed with SIGKILL while some messages are in a
- * provider call and the rest wait in the queue. After a restart every accepted verification's message is sent
- * (the jobs of the dead node are taken over once its heartbeats stop), and none twice.
+ * provider call (their job rows claimed by the node's own dispatcher, which has four threads) and the rest, all
+ * committed, still wait in memory for a dispatcher thread, their rows unclaimed. After a restart every accepted
+ * verification's message is sent (the claimed rows are taken over once their heartbeats stop, the unclaimed
+ * ones once the hand-off's grace is past), and none twice.
  */
 class CrashRecoveryTests {
 
@@ -127,7 +129,8 @@ class CrashRecoveryTests {
                 "--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtpPort,
                 "--spring.mail.properties.mail.smtp.timeout=60000",
                 "--db-scheduler.heartbeat-interval=1s", "--db-scheduler.missed-heartbeats-limit=4",
-                "--db-scheduler.polling-interval=1s", "--otpgate.delivery.retry-backoff=1s")
+                "--db-scheduler.polling-interval=1s", "--otpgate.delivery.retry-backoff=1s",
+                "--otpgate.delivery.handoff-threads=4", "--otpgate.delivery.handoff-grace=2s")
                 .redirectErrorStream(true).redirectOutput(dataDir.resolve(name + ".log").toFile());
         builder.environment().put("OTPGATE_DATA_DIR", dataDir.toString());
         builder.environment().put("OTPGATE_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);

@@ -49,15 +49,19 @@ class StepRecords implements ReceiptSink {
     private final ApplicationEventPublisher events;
     private final TransactionTemplate transactions;
     private final ProviderHealth health;
+    private final SentRecord sentRecord;
+    private final HandoffJobs jobs;
     private final EarlyReceipts early = new EarlyReceipts(EARLY_RECEIPTS, EARLY_RECEIPT_AGE);
 
     StepRecords(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events, TransactionTemplate transactions,
-            ProviderHealth health) {
+            ProviderHealth health, SentRecord sentRecord, HandoffJobs jobs) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.events = events;
         this.transactions = transactions;
         this.health = health;
+        this.sentRecord = sentRecord;
+        this.jobs = jobs;
     }
 
     /** True when this step already went out (a job that runs again after a crash must not send twice). */
@@ -67,13 +71,21 @@ class StepRecords implements ReceiptSink {
                 .params(verificationId, step).query(Integer.class).single() > 0;
     }
 
-    /** The message went out through {@code provider} (or, for a test destination, was recorded without one). */
-    void sent(DeliveryRequest request, String provider, SendResult result, List<String> tried, boolean test) {
+    /**
+     * The message went out through {@code provider} (or, for a test destination, was recorded without one). On
+     * PostgreSQL the record is one statement ({@link SentRecord}); the events' listeners write beside it in the same
+     * transaction only when they have something to write.
+     *
+     * @param job the hand-off's job row, removed with the record; {@code null} on db-scheduler's own run, which
+     *        removes its row itself once the run returns
+     */
+    void sent(DeliveryRequest request, String provider, SendResult result, List<String> tried, boolean test, HeldJob job) {
+        Instant at = clock.instant();
         transactions.executeWithoutResult(tx -> {
-            record(request, provider, result.providerMessageId(), test ? StepStatus.TEST : StepStatus.SENT, null, result.segments(),
-                    result.encoding(), tried);
+            sentRecord.write(request, provider, result.providerMessageId(), test ? StepStatus.TEST : StepStatus.SENT,
+                    result.segments(), result.encoding(), tried(tried), at, job);
             events.publishEvent(new DeliveryEvents.MessageSent(request.verificationId(), request.appId(), request.step(),
-                    request.channel(), provider, test, request.stepTimeoutSeconds(), clock.instant()));
+                    request.channel(), provider, test, request.stepTimeoutSeconds(), at));
         });
         // After the commit: a receipt that arrives from now on finds the step itself.
         if (!test && result.providerMessageId() != null) {
@@ -89,10 +101,11 @@ class StepRecords implements ReceiptSink {
         }
     }
 
-    /** No provider took the message, for good. */
-    void failed(DeliveryRequest request, String provider, String reason, List<String> tried) {
+    /** No provider took the message, for good. {@code job}: as for {@link #sent}. */
+    void failed(DeliveryRequest request, String provider, String reason, List<String> tried, HeldJob job) {
         transactions.executeWithoutResult(tx -> {
             record(request, provider, null, StepStatus.FAILED, reason, null, null, tried);
+            finish(job);
             events.publishEvent(new DeliveryEvents.MessageFailed(request.verificationId(), request.appId(), request.step(),
                     request.channel(), provider, shortReason(reason), clock.instant()));
         });
@@ -103,10 +116,11 @@ class StepRecords implements ReceiptSink {
         record(request, null, null, StepStatus.QUEUED, reason, null, null, tried);
     }
 
-    /** A {@link SendGate} blocked the phone channels before the send. */
-    void skippedByGate(DeliveryRequest request, String reason) {
+    /** A {@link SendGate} blocked the phone channels before the send. {@code job}: as for {@link #sent}. */
+    void skippedByGate(DeliveryRequest request, String reason, HeldJob job) {
         transactions.executeWithoutResult(tx -> {
             record(request, null, null, StepStatus.SKIPPED, reason, null, null, List.of());
+            finish(job);
             events.publishEvent(new DeliveryEvents.MessageSkipped(request.verificationId(), request.step(),
                     request.channel(), reason, clock.instant()));
         });
@@ -121,6 +135,16 @@ class StepRecords implements ReceiptSink {
                 new DeliveryEvents.MessageFailed(verificationId, null, step, null, null, reason, clock.instant())));
     }
 
+    private void finish(HeldJob job) {
+        if (job != null) {
+            jobs.delete(job);
+        }
+    }
+
+    private static String tried(List<String> providersTried) {
+        return providersTried.isEmpty() ? null : truncate(String.join("; ", providersTried), 400);
+    }
+
     private static String shortReason(String reason) {
         return reason == null || reason.length() <= 200 ? reason : reason.substring(0, 199) + "…";
     }
@@ -129,7 +153,7 @@ class StepRecords implements ReceiptSink {
     private void record(DeliveryRequest request, String provider, String providerMessageId, StepStatus status, String reason,
             Integer segments, String encoding, List<String> providersTried) {
         Instant now = clock.instant();
-        String tried = providersTried.isEmpty() ? null : truncate(String.join("; ", providersTried), 400);
+        String tried = tried(providersTried);
         Timestamp sentAt = status == StepStatus.SENT || status == StepStatus.TEST ? ts(now) : null;
         int updated = jdbc.sql("update delivery_steps set provider = ?, provider_message_id = ?, status = ?, reason = ?, "
                         + "segments = ?, encoding = ?, providers_tried = ?, sent_at = ?, updated_at = ? "
