@@ -225,6 +225,7 @@ public class H2Floor {
         v.put("body", "Bench: your verification code is 123456. It expires in 10 minutes.\nDo not share this code with anyone.");
         v.put("now", now);
         v.put("expires", now.plusSeconds(600));
+        v.put("due", now.plusSeconds(5));
         return v;
     }
 

@@ -14,13 +14,11 @@
 \set poll random(1, 1000)
 
 -- ---- start: POST /v1/verifications --------------------------------------------------------------------
--- ApiKeyAuthenticationFilter -> ApiKeyRepository.findActive
-select id, app_id, name, scopes, hint, created_at, expires_at, revoked_at from api_keys where secret_hash = :key_hash and revoked_at is null and (expires_at is null or expires_at > now());
--- StartService.start -> AppRepository.find
-select id, name, brand, code_length, code_ttl_seconds, max_attempts, max_sends, resend_cooldown_seconds, allowed_channels, default_channel, locale, totp_skew_steps, totp_max_failures, created_at, updated_at from apps where id = :app_id;
+-- No read: the API key comes from the node's key cache (ApiKeyService), the app from its app cache (AppService),
+-- both dropped on every node when they change (platform.Invalidations) and kept at most otpgate.cache.ttl.
 BEGIN;
 -- VerificationRepository.insert
-insert into verifications (id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ciphertext, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at) values ('vrf_pgbench_' || :r, :app_id, 'pending', 'sms', 'phone', '\x01'::bytea || sha256(int8send(:r::int8)) || substr(sha256(int8send(:phone::int8)), 1, 18), '\x01'::bytea || sha256(int8send(:phone::int8)) || '\x00000000'::bytea, '+1 415 ••• ••' || right(:phone::text, 2), '\x01'::bytea || sha256(int8send(:r::int8 + 1)) || '\x00000000'::bytea, 1, 0, 5, 1, 5, 30, 600, 'en', null, null, 'queued', null, null, now(), now(), now() + interval '600 seconds', now(), null);
+insert into verifications (id, app_id, status, channel, destination_type, destination_ciphertext, destination_index, destination_masked, code_hash, code_step, attempts, max_attempts, send_count, max_sends, resend_cooldown_seconds, code_ttl_seconds, locale, transaction_json, end_user_ciphertext, delivery_status, delivery_error, failure_reason, created_at, updated_at, expires_at, last_sent_at, approved_at, workflow_json, workflow_index, phone_blocked, test_destination, destination_country, destination_prefix, app_hash) values ('vrf_pgbench_' || :r, :app_id, 'pending', 'sms', 'phone', '\x01'::bytea || sha256(int8send(:r::int8)) || substr(sha256(int8send(:phone::int8)), 1, 18), '\x01'::bytea || sha256(int8send(:phone::int8)) || '\x00000000'::bytea, '+1 415 ••• ••' || right(:phone::text, 2), '\x01'::bytea || sha256(int8send(:r::int8 + 1)) || '\x00000000'::bytea, 1, 0, 5, 1, 5, 30, 600, 'en', null, '\x01'::bytea || sha256(int8send(:r::int8 + 2)) || '\x00000000'::bytea, 'queued', null, null, now(), now(), now() + interval '600 seconds', now(), null, null, 0, false, false, 'US', '+1415555', null);
 -- DeliveryQueue.enqueue -> db-scheduler SchedulerClient.scheduleBatch: a batch of one, a plain insert, due after
 -- the hand-off's grace (otpgate.delivery.handoff-grace, 5 s)
 insert into scheduled_tasks(task_name, task_instance, task_data, execution_time, picked, version) values('deliver-code', 'vrf_pgbench_' || :r || '-1', :task_data, now() + interval '5 seconds', false, 1);
