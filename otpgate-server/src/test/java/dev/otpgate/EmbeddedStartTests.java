@@ -110,8 +110,13 @@ class EmbeddedStartTests {
         Thread drain = new Thread(() -> reader.lines().forEach(ignored -> { }));
         drain.setDaemon(true);
         drain.start();
+        Started started = new Started(process, output);
+        if (output.stream().noneMatch(l -> l.contains("otpgate is ready"))) {
+            // Not ready in time or failed: the process must not outlive the test.
+            stop(started);
+        }
         assertThat(output).as(String.join("\n", output)).anyMatch(l -> l.contains("otpgate is ready"));
-        return new Started(process, output);
+        return started;
     }
 
     private static void stop(Started started) throws InterruptedException {

@@ -33,8 +33,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The committing node's own dispatcher on a two-node cluster (one PostgreSQL database), against a real HTTP
  * gateway: a local send slower than the grace and than db-scheduler's dead-execution threshold is not sent again
- * by the other node; a node whose dispatcher is full leaves the message to the poller, which sends it once after
- * the grace; a first try that failed locally is retried by db-scheduler after its backoff. Each node has one
+ * by the other node; a node whose dispatcher is full leaves the message to the pollers, which send it once; a first try that failed locally is retried by db-scheduler after its backoff. Each node has one
  * dispatcher thread and no queue, a grace of 1 s and a dead-execution threshold of 4 s (heartbeats every 1 s).
  */
 class HandoffTests {
@@ -101,18 +100,16 @@ class HandoffTests {
     }
 
     @Test
-    void startWhenTheDispatcherIsFullThenThePollerSendsItOnceAfterTheGrace() throws Exception {
+    void startWhenTheDispatcherIsFullThenAPollerSendsItOnce() throws Exception {
         String busy = TestApps.newPhone();
         slow(busy);
         String busyId = start(busy);
         await().atMost(Duration.ofSeconds(10)).until(() -> requestsTo(busy).size() == 1);
-        Instant queued = Instant.now();
         String to = TestApps.newPhone();
         String id = start(to);
-        // node-a's only dispatcher thread is in the slow call: the message is the pollers' once due.
+        // node-a's only dispatcher thread is in the slow call: the message is released to the pollers.
         await().atMost(Duration.ofSeconds(5)).until(() -> requestsTo(to).size() == 1);
         assertThat(requestsTo(busy)).as("the slow call still holds node-a's dispatcher").hasSize(1);
-        assertThat(requestsTo(to).getFirst().getLoggedDate().toInstant()).isAfterOrEqualTo(queued.plus(GRACE));
         await().atMost(Duration.ofSeconds(20)).until(() -> "sent".equals(deliveryStatus(id)));
         await().atMost(Duration.ofSeconds(20)).until(() -> "sent".equals(deliveryStatus(busyId)));
         Thread.sleep(2_000);

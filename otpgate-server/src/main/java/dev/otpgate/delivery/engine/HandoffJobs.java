@@ -39,6 +39,16 @@ class HandoffJobs {
         return claimed == 1 ? Optional.of(new HeldJob(instanceId, FIRST_VERSION + 1, pickedBy)) : Optional.empty();
     }
 
+    /**
+     * Makes a job that never ran due now, for the pollers of every node: its node's dispatcher has no room for it,
+     * and it should not wait out the grace.
+     */
+    boolean release(String instanceId) {
+        return jdbc.sql("update scheduled_tasks set execution_time = ? where task_name = ? and task_instance = ? "
+                        + "and picked = ? and version = ? and last_failure is null")
+                .params(now(), DeliveryWorker.TASK_NAME, instanceId, false, FIRST_VERSION).update() == 1;
+    }
+
     /** Tells the other nodes' dead-execution detection that the run holding {@code job} is alive. */
     boolean heartbeat(HeldJob job) {
         return jdbc.sql("update scheduled_tasks set last_heartbeat = ? where task_name = ? and task_instance = ? and version = ? "

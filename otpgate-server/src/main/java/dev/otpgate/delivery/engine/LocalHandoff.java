@@ -40,8 +40,8 @@ import org.springframework.stereotype.Component;
  * db-scheduler's dead-execution detection, and that run does ask. A first try that failed is handed back to
  * db-scheduler's schedule ({@link HandoffJobs#handBack}): the retries, their backoff and the failover are then its.
  *
- * <p>What it does not do: wait for a thread (a full queue leaves the message to the poller, after the grace), nor
- * take up messages other nodes committed.
+ * <p>What it does not do: wait for a thread (a full queue makes the row due at once and leaves it to the pollers),
+ * nor take up messages other nodes committed.
  */
 @Component
 public class LocalHandoff {
@@ -118,8 +118,15 @@ public class LocalHandoff {
         try {
             executor.execute(() -> send(request, instanceId));
         } catch (RejectedExecutionException busy) {
-            // A busy (or stopping) node: the row is due after the grace, and a poller takes it then.
-            log.debug("Dispatcher busy; {} waits for the poller", request);
+            // A busy (or stopping) node: the row is made due now and the pollers take it, on any node. Should that
+            // fail too, it is due after the grace.
+            log.debug("Dispatcher busy; {} goes to the pollers", request);
+            try {
+                jobs.release(instanceId);
+                wakeUp.now();
+            } catch (RuntimeException e) {
+                log.info("Could not release {} to the pollers early, it is theirs after the grace: {}", request, e.getMessage());
+            }
         }
     }
 

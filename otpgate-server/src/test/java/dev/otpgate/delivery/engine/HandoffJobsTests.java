@@ -112,6 +112,19 @@ class HandoffJobsTests {
         assertThat(jobs.heartbeat(held)).as("the revived row is no longer this run's").isFalse();
     }
 
+    @Test
+    void releaseWhenTheDispatcherHasNoRoomThenAPollerRunsTheRowBeforeItsGraceAndAHeldRowStaysHeld() {
+        String released = queue(Instant.now().plusSeconds(60));
+        String held = queue(Instant.now().plusSeconds(60));
+        HeldJob claim = jobs.claim(held, "node-a").orElseThrow();
+        assertThat(jobs.release(held)).as("a claimed row is not released").isFalse();
+        assertThat(jobs.release(released)).isTrue();
+        poller("poller", Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 1);
+        assertThat(jobs.claim(released, "node-a")).as("the poller has it").isEmpty();
+        assertThat(jobs.heartbeat(claim)).as("the claimed row is still node-a's").isTrue();
+    }
+
     private String queue(Instant due) {
         String id = "vrf_" + System.nanoTime() + "-1";
         SchedulerClient client = SchedulerClient.Builder.create(dataSource, task).build();
