@@ -16,6 +16,7 @@ Usage: bench/peers/keycloak-totp.sh [options]
   --rates LIST         open-loop rates in checks/s, comma-separated (default 50,100,200)
   --duration S         seconds of each measured phase (default 30)
   --warmup S           seconds of unmeasured closed-loop load before the first phase of each server (default 60)
+  --idle S             seconds with no load after the warm-up, to measure each server's CPU at rest (default 10)
   --connections N      connections of the closed-loop saturation (default 32)
   --open-connections N connections of the open-loop phases (default 64)
   --jar PATH           otpgate jar to measure (default otpgate-server/target/otpgate.jar, built if missing)
@@ -28,7 +29,7 @@ temurin 25), KC_JAVA_OPTS / OTPGATE_JAVA_OPTS (extra JVM options; none by defaul
 EOF
 }
 
-USERS=45000 RATES=50,100,200 DURATION=30 WARMUP=60 CONNECTIONS=32 OPEN_CONNECTIONS=64 KC_VERSION=26.7.3
+USERS=45000 RATES=50,100,200 DURATION=30 WARMUP=60 IDLE=10 CONNECTIONS=32 OPEN_CONNECTIONS=64 KC_VERSION=26.7.3
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/otpgate-bench KEEP=0 ONLY=
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -36,6 +37,7 @@ while [[ $# -gt 0 ]]; do
         --rates) RATES=$2; shift ;;
         --duration) DURATION=$2; shift ;;
         --warmup) WARMUP=$2; shift ;;
+        --idle) IDLE=$2; shift ;;
         --connections) CONNECTIONS=$2; shift ;;
         --open-connections) OPEN_CONNECTIONS=$2; shift ;;
         --jar) JAR=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift ;;
@@ -69,6 +71,14 @@ peer() { "$JAVA" -cp "$WORK/classes" TotpPeer "$@"; }
 json() { python3 -c 'import json,sys; v=json.load(sys.stdin); [v := v[k] for k in sys.argv[1:]]; print(v)' "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() { # CPU ticks of the PostgreSQL backends whose title names database $1
+    local pid sum=0 title
+    for pid in $(ps -C postgres -o pid=); do
+        title=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+        [[ $title == *" $1 "* ]] && sum=$((sum + $(ticks "$pid")))
+    done
+    echo "$sum"
+}
 
 # ---- Keycloak: download (checked against Maven Central's .sha1), unpack, build once per option set ----------------
 KC_ZIP_URL=https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$KC_VERSION/keycloak-quarkus-dist-$KC_VERSION.zip
@@ -168,6 +178,14 @@ run_phases() {
     log "$server: warm-up, ${WARMUP}s closed loop, $CONNECTIONS connections (not measured)"
     peer load "$@" --closed --connections "$CONNECTIONS" --warmup "$WARMUP" --duration 1 \
         >"$WORK/$server-warmup.txt" 2>&1 || { cat "$WORK/$server-warmup.txt" >&2; die "$server warm-up failed"; }
+    # What the server burns with no load at all (timers, schedulers, a JIT still compiling after the warm-up): at a
+    # low rate this is a large part of the CPU per check.
+    local s0 p0 s1 p1
+    s0=$(ticks "$pid") p0=$(pg_ticks "$db"); sleep "$IDLE"; s1=$(ticks "$pid") p1=$(pg_ticks "$db")
+    R[$server.idle.server_ms_per_s]=$(awk -v d=$((s1 - s0)) -v t="$IDLE" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", d * 1000 / hz / t}')
+    R[$server.idle.pg_ms_per_s]=$(awk -v d=$((p1 - p0)) -v t="$IDLE" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", d * 1000 / hz / t}')
+    echo "BENCH keycloak-totp $server idle server_cpu_ms_per_s ${R[$server.idle.server_ms_per_s]}"
+    echo "BENCH keycloak-totp $server idle pg_cpu_ms_per_s ${R[$server.idle.pg_ms_per_s]}"
     for phase in "${PHASES[@]}"; do
         out=$WORK/$server-$phase.txt
         if [[ $phase == saturation ]]; then
@@ -207,7 +225,7 @@ if [[ $ONLY != otpgate ]]; then
         "$KC_HOME/bin/kc.sh" start --optimized --import-realm \
         --db-url="jdbc:postgresql://$PGHOST:$PGPORT/$KC_DB" --db-username="$PGUSER" --db-password=unused \
         --http-enabled=true --http-host=127.0.0.1 --http-port="$KC_PORT" --http-management-port="$KC_MGMT" \
-        --hostname-strict=false --cache=local >"$WORK/keycloak.log" 2>&1 &
+        --hostname-strict=false --cache=local >"$WORK/keycloak.log" 2>&1 9>&- &
     KC_SH=$!
     for i in $(seq 300); do
         kill -0 "$KC_SH" 2>/dev/null || { tail -40 "$WORK/keycloak.log" >&2; die "Keycloak exited during start-up (log: $WORK/keycloak.log)"; }
@@ -274,7 +292,7 @@ if [[ $ONLY != keycloak ]]; then
         --server.port="$OG_PORT" \
         --management.server.port="$OG_MGMT" \
         --otpgate.bootstrap-admin-key="$ADMIN_KEY" \
-        >"$WORK/otpgate.log" 2>&1 &
+        >"$WORK/otpgate.log" 2>&1 9>&- &
     OG_PID=$!
     for i in $(seq 360); do
         kill -0 "$OG_PID" 2>/dev/null || { tail -40 "$WORK/otpgate.log" >&2; die "otpgate exited during start-up"; }
@@ -321,6 +339,7 @@ for server in keycloak otpgate; do
     echo
     printf '%-9s %-11s %9s %9s %9s %9s %8s %6s %8s %8s %10s %10s  %s\n' "$server" phase "checks/s" "p50 ms" "p99 ms" \
         "p99.9 ms" errors waits "srv ms" "pg ms" "chk/srv-s" "chk/+pg-s" "cpu srv/pg/client/other/idle %"
+    echo "          at rest after the warm-up: server ${R[$server.idle.server_ms_per_s]:--} ms CPU per second, its postgres ${R[$server.idle.pg_ms_per_s]:--} ms/s"
     for phase in "${PHASES[@]}"; do
         p=$server.$phase
         printf '%-9s %-11s %9s %9s %9s %9s %8s %6s %8s %8s %10s %10s  %s\n' "" "$phase" "$(v "$p.checks_per_s")" \
@@ -330,7 +349,7 @@ for server in keycloak otpgate; do
             "$(v "$p.checks_per_server_pg_cpu_s")" \
             "$(v "$p.share_server_pct")/$(v "$p.share_pg_pct")/$(v "$p.share_client_pct")/$(v "$p.share_other_pct")/$(v "$p.share_idle_pct")"
         [[ -n ${R[$p.unexpected_detail]:-} ]] && echo "                      unexpected answers: ${R[$p.unexpected_detail]}"
-        [[ ${R[$p.pool_waits]:-0} != 0 ]] && echo "                      every user's code of the step was used: the phase was held to $USERS/30 s by the pool (--users)"
+        [[ ${R[$p.pool_waits]:-0} != 0 ]] && echo "                      ${R[$p.pool_waits]} times every user had been used in the step, and checks waited for the next one: a bigger --users"
         [[ ${R[$p.unfinished]:-0} != 0 ]] && echo "                      ${R[$p.unfinished]} checks still unanswered 30 s after the phase"
     done
 done
