@@ -330,7 +330,7 @@ fi
 # ---- report ---------------------------------------------------------------------------------------------------
 v() { echo "${R[$1]:--}"; }
 echo
-echo "keycloak-totp  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  otpgate $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')  Keycloak $KC_VERSION  $("$JAVA" -version 2>&1 | head -1)"
+echo "keycloak-totp  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  otpgate $JAR (worktree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))  Keycloak $KC_VERSION  $("$JAVA" -version 2>&1 | head -1)"
 echo "machine ${BUSY_BEFORE}% busy before the run, load average $LOAD_BEFORE before and $(cut -d' ' -f1-3 /proc/loadavg) after; $USERS users/factors"
 echo "check = Keycloak: POST /realms/otpgate-peer/protocol/openid-connect/token (password grant, flow: username + OTP, no password)"
 echo "        otpgate:  POST /v1/totp-factors/{id}/check with an API key (totp:check); both plain HTTP/1.1 on loopback"
