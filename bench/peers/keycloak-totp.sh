@@ -127,7 +127,7 @@ fi
 # ---- work directory, databases, cleanup -------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/otpgate-peer.XXXXXX)
 KC_DB=otpgate_peer_keycloak_$$ OG_DB=otpgate_peer_otpgate_$$
-KC_PID= OG_PID=
+KC_PID= OG_PID= KC_SH=
 stop_pid() { # stop_pid PID: TERM, up to 30 s, then KILL
     local pid=$1
     [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
@@ -137,7 +137,9 @@ stop_pid() { # stop_pid PID: TERM, up to 30 s, then KILL
 }
 cleanup() {
     local status=$?
-    stop_pid "$KC_PID"; stop_pid "$OG_PID"
+    # Keycloak's JVM may not be known yet when start-up fails: it is the java child of kc.sh.
+    [[ -z $KC_PID && -n $KC_SH ]] && KC_PID=$(pgrep -P "$KC_SH" java || true)
+    stop_pid "$KC_PID"; stop_pid "$OG_PID"; stop_pid "$KC_SH"
     rm -f "$KC_HOME/data/import/otpgate-peer-realm.json"
     if [[ $KEEP == 1 ]]; then
         echo "kept: databases $KC_DB and $OG_DB, work directory $WORK" >&2
@@ -273,6 +275,7 @@ PY
     log "stopping Keycloak"
     stop_pid "$KC_PID"; KC_PID=
     wait "$KC_SH" 2>/dev/null || true
+    KC_SH=
 fi
 
 # ---- otpgate --------------------------------------------------------------------------------------------------
