@@ -153,8 +153,8 @@ public class LocalHandoff {
                 case DeliveryRun.Result.Retry retry -> handBack(request, job);
             }
         } catch (RuntimeException e) {
-            log.warn("Delivery of {} failed on this node's dispatcher ({}), handing it to the poller: {}", request,
-                    e.getClass().getSimpleName(), e.getMessage());
+            log.warn("Delivery of {} failed on this node's dispatcher ({}), handing it to the poller", request,
+                    e.getClass().getSimpleName());
             handBack(request, job);
         } finally {
             held.remove(instanceId);
