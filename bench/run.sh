@@ -107,18 +107,13 @@ stop_server() {
 # Deeper JFR stacks than the default 64 frames, so that Spring's call chains are not cut off (only used by --profile).
 [[ $PROFILE == 1 ]] && BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-} -XX:FlightRecorderOptions:stackdepth=256"
 ADMIN_KEY=$("$JAVA" -jar "$JAR" generate-key)
-# Rate limits stay on (the node's own store, as on a single node): every start and check is counted. Their
-# capacities are raised so that none refuses the benchmark's load (100 numbers, one app, one key, wrong codes).
-LIMITS=()
-for policy in starts-per-destination starts-per-prefix starts-per-country starts-per-api-key starts-per-app checks-per-destination; do
-    LIMITS+=("--otpgate.rate-limit.$policy.capacity=1000000000")
-done
+# Rate limits stay on, in the node's own store as on a single node (LIMIT_ARGS, lib.sh).
 log "starting the server (log: $WORK/server.log)"
 start_server "$WORK/server.log" "$WORK/data" "$API_PORT" "$MGMT_PORT" \
     --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
     --spring.datasource.username="$PGUSER" \
     --otpgate.bootstrap-admin-key="$ADMIN_KEY" \
-    "${LIMITS[@]}"
+    "${LIMIT_ARGS[@]}"
 SERVER_PID=$STARTED_PID
 CA=$WORK/data/tls/ca.pem
 wait_ready "$SERVER_PID" "$WORK/data" "$MGMT_PORT" "$WORK/server.log"

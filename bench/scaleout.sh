@@ -91,10 +91,6 @@ createdb "$DB"
 # Both nodes: the same database, the same Redis rate-limit store (limits shared across nodes), a scheduler name
 # each. Limits stay on: every start and check goes through the Redis store, as in a cluster. Their capacities are
 # raised so that no limit refuses the benchmark's load (100 numbers, one app, one key, only wrong codes).
-LIMITS=()
-for policy in starts-per-destination starts-per-prefix starts-per-country starts-per-api-key starts-per-app checks-per-destination; do
-    LIMITS+=("--otpgate.rate-limit.$policy.capacity=1000000000")
-done
 ADMIN_KEY=$("$JAVA" -jar "$JAR" generate-key)
 node_args() { # node_args NAME
     echo --spring.datasource.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB"
@@ -104,7 +100,7 @@ node_args() { # node_args NAME
     echo --otpgate.rate-limit.redis-url="$REDIS_URL"
     echo --otpgate.rate-limit.redis-key-prefix="$REDIS_PREFIX"
     echo --db-scheduler.scheduler-name="$1"
-    printf '%s\n' "${LIMITS[@]}"
+    printf '%s\n' "${LIMIT_ARGS[@]}"
 }
 mapfile -t ARGS_A < <(node_args node-a)
 mapfile -t ARGS_B < <(node_args node-b)

@@ -33,22 +33,11 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres} PGCLIENTENCODING=UTF8
+BENCH_SCRIPT=statements.sh
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 API_PORT=${BENCH_API_PORT:-18443} MGMT_PORT=${BENCH_MANAGEMENT_PORT:-19464}
-JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 PGLOG=${PGLOG:-$(ls -t /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -1 || true)}
-# On a shared machine PostgreSQL may be out of connection slots for a moment (other test suites): retry then.
-psql() {
-    local err i
-    err=$(mktemp)
-    for i in $(seq 60); do
-        if command psql "$@" 2>"$err"; then rm -f "$err"; return 0; fi
-        grep -q 'too many clients' "$err" || { cat "$err" >&2; rm -f "$err"; return 1; }
-        sleep 1
-    done
-    cat "$err" >&2; rm -f "$err"; return 1
-}
-die() { echo "statements.sh: $*" >&2; exit 1; }
 [[ -f $JAR ]] || die "$JAR is missing"
 [[ -n $PGLOG && -r $PGLOG ]] || die "cannot read the PostgreSQL log (set PGLOG)"
 [[ $(psql -d postgres -Atc 'show log_line_prefix') == *%d* ]] || die "log_line_prefix has no %d (database name)"
