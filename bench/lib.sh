@@ -175,6 +175,13 @@ run_wrk() { # run_wrk SECONDS OUTPUT [CREDENTIAL: the API key by default, or an 
         "https://localhost:$API_PORT" >"$2" 2>&1 || { cat "$2" >&2; die "wrk failed"; }
 }
 
+run_repeat() { # run_repeat SECONDS OUTPUT METHOD PATH AUTHORIZATION [FORM BODY]: one request in a closed loop (repeat.lua)
+    BENCH_METHOD=$3 BENCH_PATH=$4 BENCH_AUTHORIZATION=$5 BENCH_BODY=${6:-} \
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${1}s" --timeout 10s -s "$HERE/repeat.lua" \
+        "https://localhost:$API_PORT" >"$2" 2>&1 || { cat "$2" >&2; die "wrk failed"; }
+    grep -E '^unexpected status' "$2" >&2 || true
+}
+
 # This machine's PostgreSQL runs with autovacuum off. Without it the job table (an insert, an update and a delete
 # per pair) and the dev inbox bloat within seconds and are never analysed, the worker's poll for due jobs turns
 # into a sequential scan of megabytes of dead rows, and Postgres spends ~10x the CPU per pair. So every measured

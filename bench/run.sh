@@ -163,13 +163,31 @@ grep -E '^unexpected status' "$WORK/wrk-jwt.txt" >&2 || true
 
 log "token issuance: ${DURATION}s closed loop, $CONNECTIONS connections"
 CPU0=$(cpu_snapshot)
-BENCH_CLIENT_BASIC=$CLIENT_BASIC wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$HERE/token.lua" \
-    "https://localhost:$API_PORT" >"$WORK/wrk-token.txt" 2>&1 || { cat "$WORK/wrk-token.txt" >&2; die "wrk failed"; }
+run_repeat "$DURATION" "$WORK/wrk-token.txt" POST /oauth2/token "Basic $CLIENT_BASIC" grant_type=client_credentials
 CPU1=$(cpu_snapshot)
 collect token "$WORK/wrk-token.txt"
 read -r TOKEN_SERVER _ TOKEN_CLIENT TOKEN_OTHER TOKEN_IDLE TOKEN_MS_SERVER _ TOKEN_MS_CLIENT \
-    <<<"$(cpu_report "$CPU0" "$CPU1" "${R[token.tokens]:-1}")"
-grep -E '^unexpected status' "$WORK/wrk-token.txt" >&2 || true
+    <<<"$(cpu_report "$CPU0" "$CPU1" "${R[token.answered]:-1}")"
+
+# The web stack's empty endpoint: GET /v1/caller with the same API key, answered from the credential cache with no
+# statement. Two of them per pair are what TLS, Tomcat, Spring and the observations cost without the work, the
+# ceiling the server's pair rate can approach. A jar older than the endpoint answers 403; then the phase is skipped.
+EMPTY=0
+if [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" -H "Authorization: Bearer $APP_KEY" \
+        "https://localhost:$API_PORT/v1/caller") == 200 ]]; then
+    EMPTY=1
+    run_repeat 10 "$WORK/wrk-empty-warmup.txt" GET /v1/caller "Bearer $APP_KEY"
+    log "empty endpoint: ${DURATION}s closed loop of GET /v1/caller, $CONNECTIONS connections (after 10 s unmeasured)"
+    CPU0=$(cpu_snapshot)
+    run_repeat "$DURATION" "$WORK/wrk-empty.txt" GET /v1/caller "Bearer $APP_KEY"
+    CPU1=$(cpu_snapshot)
+    collect empty "$WORK/wrk-empty.txt"
+    read -r EMPTY_SERVER EMPTY_PG EMPTY_CLIENT EMPTY_OTHER EMPTY_IDLE EMPTY_MS_SERVER _ EMPTY_MS_CLIENT \
+        <<<"$(cpu_report "$CPU0" "$CPU1" "${R[empty.answered]:-1}")"
+    EMPTY_PAIRS=$(awk -v r="${R[empty.answered_per_s]}" 'BEGIN{printf "%.1f", r/2}')
+else
+    log "empty endpoint: this jar has no GET /v1/caller; phase skipped"
+fi
 
 HALF=$(awk -v p="${R[sat.pairs_per_s]}" 'BEGIN{printf "%.1f", p/2}')
 vacuum_analyze
@@ -279,11 +297,20 @@ the same pairs with an OAuth 2.0 access token instead of the API key (wrk, close
   CPU per pair       server ${JWT_MS_SERVER} ms, postgres ${JWT_MS_PG} ms, wrk ${JWT_MS_CLIENT} ms   (API key: ${MS_SERVER} / ${MS_PG} / ${MS_CLIENT})
 
 token issuance (POST /oauth2/token, client_credentials, client_secret_basic, RS256; wrk, ${R[token.duration_s]} s)
-  tokens/s           ${R[token.tokens_per_s]}
+  tokens/s           ${R[token.answered_per_s]}
   latency p50 / p99  ${R[token.latency_p50_ms]} / ${R[token.latency_p99_ms]} ms
   errors             ${R[token.unexpected_status]} unexpected statuses, ${R[token.socket_errors]} socket errors
   CPU per token      server ${TOKEN_MS_SERVER} ms, wrk ${TOKEN_MS_CLIENT} ms   (CPU of $(nproc) cores: server ${TOKEN_SERVER}%, wrk ${TOKEN_CLIENT}%, idle ${TOKEN_IDLE}%)
 
+$(if [[ $EMPTY == 1 ]]; then cat <<EMPTY_EOF
+empty endpoint (GET /v1/caller with the API key: the same TLS, Tomcat, security, MVC and Jackson, no work; wrk, ${R[empty.duration_s]} s)
+  requests/s         ${R[empty.answered_per_s]}   ($EMPTY_PAIRS "pairs" of two)
+  latency p50 / p99  ${R[empty.latency_p50_ms]} / ${R[empty.latency_p99_ms]} ms
+  errors             ${R[empty.unexpected_status]} unexpected statuses, ${R[empty.socket_errors]} socket errors
+  CPU per request    server ${EMPTY_MS_SERVER} ms, wrk ${EMPTY_MS_CLIENT} ms   (CPU of $(nproc) cores: server ${EMPTY_SERVER}%, postgres ${EMPTY_PG}%, wrk ${EMPTY_CLIENT}%, idle ${EMPTY_IDLE}%)
+
+EMPTY_EOF
+else echo "empty endpoint: not offered by this jar (no GET /v1/caller)"; echo; fi)
 half saturation (OpenLoop.java, open loop, ${R[half.target_pairs_per_s]} pairs/s, ${R[half.connections]} connections, ${DURATION} s)
   latency p50 / p99  ${R[half.latency_p50_ms]} / ${R[half.latency_p99_ms]} ms per request   (p99.9 ${R[half.latency_p99.9_ms]}, max ${R[half.latency_max_ms]})
     start            ${R[half.start_latency_p50_ms]} / ${R[half.start_latency_p99_ms]} ms (from its scheduled send time)
@@ -302,6 +329,11 @@ pgbench floor (same statements per pair, $CONNECTIONS clients, -M prepared, serv
 
 ratio = server pairs/s / pgbench pairs/s = $RATIO
   by CPU per pair: (postgres + pgbench) / (server + postgres + wrk) = $CPU_RATIO
+$(if [[ $EMPTY == 1 ]]; then
+    awk -v s="${R[sat.pairs_per_s]}" -v e="$EMPTY_PAIRS" -v p="$PGB_TPS" -v ms="$MS_SERVER" -v ems="$EMPTY_MS_SERVER" 'BEGIN{
+        printf "empty endpoint: server pairs/s / empty-endpoint pairs/s = %.2f; empty-endpoint pairs/s / pgbench pairs/s = %.2f\n", s/e, e/p
+        printf "  server CPU per pair %.2f ms, of which two empty requests %.2f ms (%.0f %%)\n", ms, 2*ems, 100*2*ems/ms }'
+fi)
 EOF
 if [[ $PROFILE == 1 ]]; then
     echo

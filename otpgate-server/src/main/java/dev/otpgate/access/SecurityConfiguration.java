@@ -157,6 +157,7 @@ class SecurityConfiguration {
                         // Providers' status callbacks carry the provider's own signature, checked by the endpoint.
                         .requestMatchers(HttpMethod.POST, "/v1/providers/*/receipts").permitAll()
                         .requestMatchers(HttpMethod.GET, "/v1/providers/*/receipts").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/v1/caller").authenticated()
                         .requestMatchers(HttpMethod.POST, "/v1/verifications").hasAuthority(start)
                         .requestMatchers(HttpMethod.POST, "/v1/verifications/check", "/v1/verifications/*/check").hasAuthority(check)
                         .requestMatchers(HttpMethod.GET, "/v1/verifications/*").hasAnyAuthority(start, check)

@@ -341,6 +341,50 @@ abstract class AccessApiContract extends ServerTestSupport {
     }
 
     @Test
+    void callerWhenAuthenticatedThenAnswersItsOwnKeyAppAndScopesFromMemoryAndNeverASecret_S45() {
+        TestApp app = fixtures.app();
+        String secret = fixtures.key(app.id(), List.of("verifications:check", "verifications:start"));
+        assertThat(api.get("/v1/caller", secret).status()).isEqualTo(200);
+        StatementCounter.EXECUTED.clear();
+        Response me = api.get("/v1/caller", secret);
+        List<StatementCounter.Executed> executed = List.copyOf(StatementCounter.EXECUTED);
+
+        assertThat(me.status()).as(me.body()).isEqualTo(200);
+        assertThat(me.header("Content-Type")).startsWith("application/json");
+        String keyId = null;
+        for (JsonNode key : api.get("/v1/apps/" + app.id() + "/api-keys", ADMIN_KEY).json().get("api_keys")) {
+            if (key.get("hint").asString().equals(ApiKeySecrets.hint(secret))) {
+                keyId = key.get("id").asString();
+            }
+        }
+        assertThat(me.text("key_id")).isEqualTo(keyId);
+        assertThat(me.text("app_id")).isEqualTo(app.id());
+        assertThat(me.json().get("scopes").toString()).isEqualTo("[\"verifications:check\",\"verifications:start\"]");
+        assertThat(me.body()).doesNotContain(secret).doesNotContain("secret");
+        assertThat(executed).as("a cached key reads nothing").noneMatch(e -> e.sql().contains("api_keys")
+                || e.sql().contains("from apps"));
+
+        Response admin = api.get("/v1/caller", ADMIN_KEY);
+        assertThat(admin.status()).isEqualTo(200);
+        assertThat(admin.text("key_id")).isEqualTo(bootstrapKeyId());
+        assertThat(admin.json().has("app_id")).isFalse();
+        assertThat(admin.json().get("scopes").toString()).isEqualTo("[\"admin\"]");
+    }
+
+    @Test
+    void callerWhenTheCredentialIsMissingWrongOrRevokedThen401AndOtherMethodsAreRefused() {
+        TestApp app = fixtures.app();
+        assertProblem(api.get("/v1/caller", null), 401, "unauthenticated");
+        assertProblem(api.get("/v1/caller", "otpg_" + "x".repeat(40)), 401, "unauthenticated");
+        String keys = "/v1/apps/" + app.id() + "/api-keys";
+        String keyId = api.get(keys, ADMIN_KEY).json().get("api_keys").get(0).get("id").asString();
+        assertThat(api.get("/v1/caller", app.key()).status()).isEqualTo(200);
+        assertThat(api.delete(keys + "/" + keyId, ADMIN_KEY).status()).isEqualTo(204);
+        assertProblem(api.get("/v1/caller", app.key()), 401, "unauthenticated");
+        assertProblem(api.post("/v1/caller", ADMIN_KEY, Map.of()), 403, "forbidden");
+    }
+
+    @Test
     void authenticateWhenAnAppIsDeletedThenItsCachedKeyIsRefusedAtOnce() {
         TestApp app = fixtures.app();
         assertThat(api.get("/v1/fraud/blocks", app.key()).status()).isEqualTo(200);

@@ -130,6 +130,18 @@ abstract class OAuthContract extends ServerTestSupport {
     }
 
     @Test
+    void callerWhenTheCredentialIsAnAccessTokenThenAnswersTheClientItsAppAndTheTokensScopes_S25_S45() {
+        Client client = client();
+        String token = caller(client, ClientAuthenticationMethod.CLIENT_SECRET_BASIC, "verifications:check").accessToken();
+        Response me = api.get("/v1/caller", token);
+        assertThat(me.status()).as(me.body()).isEqualTo(200);
+        assertThat(me.text("key_id")).isEqualTo(client.id());
+        assertThat(me.text("app_id")).isEqualTo(app.id());
+        assertThat(me.json().get("scopes").toString()).as("the token's scopes, not the client's").isEqualTo("[\"verifications:check\"]");
+        assertThat(me.body()).doesNotContain(token).doesNotContain(client.secret());
+    }
+
+    @Test
     void clientSecretPostWorksAsWellAsBasic() {
         Client client = client();
         String token = caller(client, ClientAuthenticationMethod.CLIENT_SECRET_POST, "verifications:start").accessToken();
