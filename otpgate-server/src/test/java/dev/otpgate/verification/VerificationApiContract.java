@@ -85,6 +85,26 @@ abstract class VerificationApiContract extends ServerTestSupport {
         assertThat(wrong.json().get("attempts_remaining").asInt()).isEqualTo(4);
     }
 
+    @Test
+    void answersWhenACreatedVerificationOrAProblemIsWrittenThenEachLeavesWholeWithItsLengthAndALargeOneStillStreams() {
+        String to = TestApps.newPhone();
+        Response started = start(Map.of("to", to));
+        Response wrong = check(started.text("id"), wrong(fixtures.codeFor(to)));
+        for (Response answer : List.of(started, wrong)) {
+            assertThat(answer.header("Content-Length")).as("a ResponseEntity's flush no longer commits it early: %s",
+                    answer.body()).isEqualTo(String.valueOf(answer.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+            assertThat(answer.header("Transfer-Encoding")).isNull();
+        }
+        assertThat(started.status()).isEqualTo(201);
+        assertThat(wrong.status()).isEqualTo(422);
+
+        // Larger than Tomcat's 8 KiB buffer: committed when the buffer fills, the rest streamed, nothing lost.
+        Response document = api.get("/v1/openapi.json", null);
+        assertThat(document.status()).isEqualTo(200);
+        assertThat(document.body().length()).isGreaterThan(16 * 1024);
+        assertThat(document.json().path("paths").has("/v1/verifications")).isTrue();
+    }
+
     @Autowired
     io.micrometer.core.instrument.MeterRegistry meters;
 
