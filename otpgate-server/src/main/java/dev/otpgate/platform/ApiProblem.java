@@ -4,8 +4,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 
 /**
  * A failure that reaches the client as an RFC 9457 problem with a stable type
@@ -88,6 +91,20 @@ public class ApiProblem extends RuntimeException {
 
     public String slug() {
         return slug;
+    }
+
+    /**
+     * The answer itself: status, {@code Retry-After} and the other headers, and the problem body. A controller that
+     * answers an expected refusal (a wrong code) returns this rather than throwing, which spares every such
+     * request Spring MVC's exception resolution; {@code ProblemHandlers} answers a thrown one the same way.
+     */
+    public ResponseEntity<ProblemDetail> response() {
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (retryAfter != null) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter.toSeconds()));
+        }
+        headers.forEach(response::header);
+        return response.body(toProblemDetail());
     }
 
     public ProblemDetail toProblemDetail() {

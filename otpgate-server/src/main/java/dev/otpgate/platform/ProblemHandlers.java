@@ -39,13 +39,7 @@ class ProblemHandlers extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiProblem.class)
     ResponseEntity<ProblemDetail> apiProblem(ApiProblem problem) {
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(problem.status())
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
-        if (problem.retryAfter() != null) {
-            response.header(HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfter().toSeconds()));
-        }
-        problem.headers().forEach(response::header);
-        return response.body(problem.toProblemDetail());
+        return problem.response();
     }
 
     /** The database is saturated or unreachable: a short, retryable answer and a one-line log, no stack trace. */

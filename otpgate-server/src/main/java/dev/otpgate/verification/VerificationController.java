@@ -5,7 +5,9 @@ import dev.otpgate.apps.Channel;
 import dev.otpgate.platform.ApiProblem;
 import tools.jackson.databind.json.JsonMapper;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Instant;
@@ -161,15 +163,19 @@ class VerificationController {
     @PostMapping(path = "/{id}/check", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Check a code", description = "200 approved; 422 incorrect-code with attempts_remaining; "
             + "410 expired or no longer pending; 429 too many attempts; 404 unknown")
-    VerificationView check(@AuthenticationPrincipal Caller caller, @PathVariable String id, @RequestBody CheckRequest request) {
-        return approved(checks.check(caller.appId(), id, RequestValidation.code(request.code()), request.endUserIp()));
+    @ApiResponse(responseCode = "200", description = "approved",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = VerificationView.class)))
+    ResponseEntity<?> check(@AuthenticationPrincipal Caller caller, @PathVariable String id, @RequestBody CheckRequest request) {
+        return answer(checks.check(caller.appId(), id, RequestValidation.code(request.code()), request.endUserIp()));
     }
 
     @PostMapping(path = "/check", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Check a code against the app's pending verification for a destination")
-    VerificationView checkByDestination(@AuthenticationPrincipal Caller caller, @RequestBody CheckByDestinationRequest request) {
+    @ApiResponse(responseCode = "200", description = "approved",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = VerificationView.class)))
+    ResponseEntity<?> checkByDestination(@AuthenticationPrincipal Caller caller, @RequestBody CheckByDestinationRequest request) {
         String code = RequestValidation.code(request.code());
-        return approved(checks.checkByDestination(caller.appId(), request.to(), code, request.endUserIp()));
+        return answer(checks.checkByDestination(caller.appId(), request.to(), code, request.endUserIp()));
     }
 
     @PostMapping("/{id}/resend")
@@ -198,11 +204,15 @@ class VerificationController {
         };
     }
 
-    private VerificationView approved(CheckService.CheckResult result) {
+    /**
+     * The check's answer, a refusal included, as a value: a wrong code is the most frequent answer under a
+     * guessing attack, and returning its problem spares it Spring MVC's exception resolution.
+     */
+    private ResponseEntity<?> answer(CheckService.CheckResult result) {
         if (result instanceof CheckService.CheckResult.Approved approved) {
-            return view(approved.verification());
+            return ResponseEntity.ok(view(approved.verification()));
         }
-        throw Problems.of(result);
+        return Problems.of(result).response();
     }
 
     /** Start, check and the others answer without the step list, to keep their one round trip; GET has it. */

@@ -90,19 +90,27 @@ abstract class VerificationApiContract extends ServerTestSupport {
         String to = TestApps.newPhone();
         Response started = start(Map.of("to", to));
         Response wrong = check(started.text("id"), wrong(fixtures.codeFor(to)));
-        for (Response answer : List.of(started, wrong)) {
+        Response unauthenticated = api.post("/v1/verifications", null, Map.of("to", to));
+        assertThat(unauthenticated.status()).isEqualTo(401);
+        for (Response answer : List.of(started, wrong, unauthenticated)) {
             assertThat(answer.header("Content-Length")).as("a ResponseEntity's flush no longer commits it early: %s",
                     answer.body()).isEqualTo(String.valueOf(answer.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
             assertThat(answer.header("Transfer-Encoding")).isNull();
         }
         assertThat(started.status()).isEqualTo(201);
         assertThat(wrong.status()).isEqualTo(422);
+        assertThat(wrong.text("instance")).as("a refusal answered as a value still names its request")
+                .isEqualTo("/v1/verifications/" + started.text("id") + "/check");
 
         // Larger than Tomcat's 8 KiB buffer: committed when the buffer fills, the rest streamed, nothing lost.
         Response document = api.get("/v1/openapi.json", null);
         assertThat(document.status()).isEqualTo(200);
         assertThat(document.body().length()).isGreaterThan(16 * 1024);
         assertThat(document.json().path("paths").has("/v1/verifications")).isTrue();
+        for (String check : List.of("/v1/verifications/{id}/check", "/v1/verifications/check")) {
+            assertThat(document.json().path("paths").path(check).path("post").path("responses").path("200").path("content")
+                    .path("application/json").path("schema").path("$ref").asString()).as(check).endsWith("/VerificationView");
+        }
     }
 
     @Autowired
