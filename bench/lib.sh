@@ -1,4 +1,4 @@
-# Helpers shared by bench/run.sh, bench/run-h2.sh, bench/scaleout.sh and bench/statements.sh (sourced, not run). They read the
+# Helpers shared by bench/run.sh, bench/run-h2.sh, bench/scaleout.sh, bench/compare.sh and bench/statements.sh (sourced, not run). They read the
 # caller's settings from globals: HERE, ROOT, JAR, DB, CONNECTIONS, THREADS, APP_KEY, API_PORT, CA, SERVER_PID.
 # BENCH_SCRIPT names the caller in error messages (default run.sh).
 

@@ -86,7 +86,7 @@ ADMIN_KEY=$("$JAVA" -jar "$JAR" generate-key)
 log "starting the server on its embedded H2 (log: $WORK/server.log)"
 start_server "$WORK/server.log" "$DATA" "$API_PORT" "$MGMT_PORT" \
     --otpgate.bootstrap-admin-key="$ADMIN_KEY" \
-    --otpgate.rate-limit.enabled=false
+    "${LIMIT_ARGS[@]}"
 SERVER_PID=$STARTED_PID
 CA=$DATA/tls/ca.pem
 wait_ready "$SERVER_PID" "$DATA" "$MGMT_PORT" "$WORK/server.log"
