@@ -24,6 +24,8 @@ Usage: bench/compare.sh --base JAR [options]
   --threads N          wrk threads (default 2)
   --db NAME            database to create and drop for each server (default otpgate_compare)
   --h2                 the embedded H2 database in each server's data directory instead of PostgreSQL
+  --open-rate R        after the saturation phase, an open-loop phase of --duration seconds at R pairs/s
+                       (OpenLoop.java, as run.sh's half saturation) for p50/p99 per request from the due time
   --wait-idle MIN      first wait up to MIN minutes for the machine to be quiet (see run.sh)
 Environment: PGHOST, PGPORT, PGUSER, JAVA_HOME, BENCH_JAVA_OPTS as for run.sh; BENCH_ARGS_A / BENCH_ARGS_B add
 server arguments to one side only (the same jar with a setting changed).
@@ -31,7 +33,7 @@ USAGE
 }
 
 BASE= JAR=$ROOT/otpgate-server/target/otpgate.jar BUILD=auto ROUNDS=3 WARMUP=40 DURATION=20 CONNECTIONS=32 THREADS=2
-DB=otpgate_compare WAIT_IDLE=0 H2=0
+DB=otpgate_compare WAIT_IDLE=0 H2=0 OPEN_RATE=
 while [[ $# -gt 0 ]]; do
     case $1 in
         --base) BASE=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift ;;
@@ -44,6 +46,7 @@ while [[ $# -gt 0 ]]; do
         --db) DB=$2; shift ;;
         --wait-idle) WAIT_IDLE=$2; shift ;;
         --h2) H2=1 ;;
+        --open-rate) OPEN_RATE=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -97,9 +100,18 @@ measure() { # measure SIDE JAR ROUND -> one "SIDE round pairs/s server_ms pg_ms 
     collect x "$WORK/wrk-$side-$round.txt"
     [[ ${R[x.unexpected_status]:-1} == 0 ]] || log "round $round, $side: ${R[x.unexpected_status]:-?} unexpected statuses"
     read -r _ _ _ _ _ ms_server ms_pg ms_wrk <<<"$(cpu_report "$c0" "$c1" "${R[x.checks]:-1}")"
+    local open="- -"
+    if [[ -n $OPEN_RATE ]]; then
+        if [[ -n $DB ]]; then drain; vacuum_analyze >/dev/null; fi
+        "$JAVA" "$HERE/OpenLoop.java" --host localhost --port "$API_PORT" --key "$APP_KEY" --cacert "$CA" \
+            --connections "$CONNECTIONS" --rate "$OPEN_RATE" --duration "$DURATION" --warmup 5 \
+            >"$WORK/open-$side-$round.txt" 2>&1 || { cat "$WORK/open-$side-$round.txt" >&2; die "the open-loop client failed"; }
+        collect o "$WORK/open-$side-$round.txt"
+        open="${R[o.latency_p50_ms]} ${R[o.latency_p99_ms]}"
+    fi
     stop_pid "$SERVER_PID"; SERVER_PID=
     rm -rf "$data"
-    echo "$side $round ${R[x.pairs_per_s]} $ms_server $ms_pg $ms_wrk $busy"
+    echo "$side $round ${R[x.pairs_per_s]} $ms_server $ms_pg $ms_wrk $busy $open"
 }
 
 : >"$WORK/results.txt"
@@ -111,20 +123,24 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo
-echo "compare  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $([[ $H2 == 1 ]] && echo "embedded H2" || echo PostgreSQL)  $ROUNDS rounds, ${WARMUP}s warm-up + ${DURATION}s saturation, $CONNECTIONS connections"
+echo "compare  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $([[ $H2 == 1 ]] && echo "embedded H2" || echo PostgreSQL)  $ROUNDS rounds, ${WARMUP}s warm-up + ${DURATION}s saturation${OPEN_RATE:+ + ${DURATION}s open loop at $OPEN_RATE pairs/s}, $CONNECTIONS connections"
 echo "  A = $BASE ${BENCH_ARGS_A:-}"
 echo "  B = $JAR ${BENCH_ARGS_B:-}"
 python3 - "$WORK/results.txt" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-print(f"  {'round':>5} {'side':>4} {'pairs/s':>9} {'server ms':>10} {'pg ms':>7} {'wrk ms':>7} {'busy before':>12}")
-for side, rnd, rate, srv, pg, wrk, busy in rows:
-    print(f"  {rnd:>5} {side:>4} {float(rate):>9.1f} {float(srv):>10.2f} {float(pg):>7.2f} {float(wrk):>7.2f} {busy + ' %':>12}")
+opened = any(r[7] != "-" for r in rows)
+print(f"  {'round':>5} {'side':>4} {'pairs/s':>9} {'server ms':>10} {'pg ms':>7} {'wrk ms':>7} {'busy before':>12}"
+      + (f" {'open p50 ms':>12} {'open p99 ms':>12}" if opened else ""))
+for side, rnd, rate, srv, pg, wrk, busy, p50, p99 in rows:
+    print(f"  {rnd:>5} {side:>4} {float(rate):>9.1f} {float(srv):>10.2f} {float(pg):>7.2f} {float(wrk):>7.2f} {busy + ' %':>12}"
+          + (f" {p50:>12} {p99:>12}" if opened else ""))
 def med(side, col):
     return statistics.median(float(r[col]) for r in rows if r[0] == side)
 print("  medians")
 for side in "AB":
-    print(f"  {side:>10} {med(side, 2):>9.1f} {med(side, 3):>10.2f} {med(side, 4):>7.2f} {med(side, 5):>7.2f}")
+    print(f"  {side:>10} {med(side, 2):>9.1f} {med(side, 3):>10.2f} {med(side, 4):>7.2f} {med(side, 5):>7.2f}"
+          + (f" {'':>12} {med(side, 7):>12.2f} {med(side, 8):>12.2f}" if opened else ""))
 pg = f", PostgreSQL CPU per pair {med('B', 4) / med('A', 4):.2f}" if med('A', 4) > 0 else ""
 print(f"  B / A: pairs/s {med('B', 2) / med('A', 2):.2f}, server CPU per pair {med('B', 3) / med('A', 3):.2f}{pg}")
 for side, tag in (("A", "BENCH compare a"), ("B", "BENCH compare b")):
