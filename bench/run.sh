@@ -310,7 +310,8 @@ empty endpoint (GET /v1/caller with the API key: the same TLS, Tomcat, security,
   CPU per request    server ${EMPTY_MS_SERVER} ms, wrk ${EMPTY_MS_CLIENT} ms   (CPU of $(nproc) cores: server ${EMPTY_SERVER}%, postgres ${EMPTY_PG}%, wrk ${EMPTY_CLIENT}%, idle ${EMPTY_IDLE}%)
 
 EMPTY_EOF
-else echo "empty endpoint: not offered by this jar (no GET /v1/caller)"; echo; fi)
+else echo "empty endpoint: not offered by this jar (no GET /v1/caller)"; fi)
+
 half saturation (OpenLoop.java, open loop, ${R[half.target_pairs_per_s]} pairs/s, ${R[half.connections]} connections, ${DURATION} s)
   latency p50 / p99  ${R[half.latency_p50_ms]} / ${R[half.latency_p99_ms]} ms per request   (p99.9 ${R[half.latency_p99.9_ms]}, max ${R[half.latency_max_ms]})
     start            ${R[half.start_latency_p50_ms]} / ${R[half.start_latency_p99_ms]} ms (from its scheduled send time)
