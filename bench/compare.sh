@@ -71,7 +71,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-measure() { # measure SIDE JAR ROUND -> one "SIDE round pairs/s server_ms pg_ms wrk_ms busy_before%" line on stdout
+measure() { # measure SIDE JAR ROUND -> one "SIDE round pairs/s server_ms pg_ms wrk_ms busy_before% open_p50 open_p99" line
+            # on stdout ("- -" for the open loop without --open-rate)
     local side=$1 jar=$2 round=$3 args_var="BENCH_ARGS_$1" data=$WORK/data-$1-$3 busy database=()
     if [[ $H2 == 1 ]]; then
         DB=  # no PostgreSQL backends to count, no VACUUM
