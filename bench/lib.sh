@@ -105,7 +105,14 @@ api() { # api METHOD PATH KEY [BODY] -> body on stdout, fails on a non-2xx statu
     curl -sS --fail-with-body --cacert "$CA" -X "$1" -H "Authorization: Bearer $3" \
         -H 'Content-Type: application/json' ${4:+-d "$4"} "https://localhost:$API_PORT$2"
 }
-json() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+json() { # json FIELD: that field of the JSON object on stdin; otherwise the body, on stderr, and a failure
+    python3 -c 'import json,sys
+body = sys.stdin.read()
+try:
+    print(json.loads(body)[sys.argv[1]])
+except (ValueError, KeyError, TypeError):
+    sys.exit("no \"%s\" in the answer: %s" % (sys.argv[1], body[:500]))' "$1"
+}
 
 create_app() { # create_app ADMIN_KEY WORKFILE -> APP_ID and APP_KEY (an app and a key of it, through the API)
     local i app
@@ -188,6 +195,13 @@ run_repeat() { # run_repeat SECONDS OUTPUT METHOD PATH AUTHORIZATION [FORM BODY]
 # phase starts from a vacuumed and analysed database, as autovacuum would keep it (it visits once a minute);
 # within a phase dead rows pile up as they do between its visits. The ANALYZE also makes the server replan its
 # prepared statements.
+await_floor() { # await_floor PID ERRFILE LINE: until JdbcFloor (PID, its stderr in ERRFILE) says it has begun or
+               # ended its measured window ("measuring", "measured")
+    until grep -q "^JdbcFloor: $3\$" "$2"; do
+        kill -0 "$1" 2>/dev/null || { cat "$2" >&2; die "JdbcFloor failed"; }
+        sleep 0.1
+    done
+}
 vacuum_analyze() {
     psql -d "$DB" -qc 'VACUUM ANALYZE' || die "VACUUM ANALYZE failed"
     psql -d "$DB" -Atc "show autovacuum" | grep -q on || log "autovacuum is off here: vacuumed and analysed $DB"

@@ -1,4 +1,4 @@
--- The statements of one start+check pair on the embedded H2 database, for bench/H2Floor.java. They MIRROR
+-- The statements of one start+check pair on the embedded H2 database, for bench/JdbcFloor.java. They MIRROR
 -- bench/pair.sql (PostgreSQL, pgbench) statement for statement, in the same order and with the same transaction
 -- boundaries: change one, change the other. The Java source of each statement is named in pair.sql.
 --
@@ -7,13 +7,13 @@
 --     as "select … from final table (update …)", and so does this file; no data-modifying WITH either, so the
 --     record of a sent code is the server's H2 form (SentRecord): the step's update, its insert when the update
 --     found no row, the verification's delivery status and the job row's removal, in one transaction.
---   * Values are bound parameters (:name, bound by H2Floor.java as a prepared statement), as the server binds
+--   * Values are bound parameters (:name, bound by JdbcFloor.java as a prepared statement), as the server binds
 --     them, where pair.sql builds them in SQL from pgbench's random numbers: ids, ciphertexts, blind indexes and
 --     hashes (random bytes of the same lengths), and timestamps (:now, :expires = :now + 600 s).
 --   * The pollers' look for due jobs runs fetch_permille / 1000 times per pair, as in pair.sql
---     (H2Floor's --fetch-permille; H2 keeps no statement counts, so the server's own rate is not measured).
+--     (JdbcFloor's --fetch-permille; H2 keeps no statement counts, so the server's own rate is not measured).
 --
--- Format read by H2Floor.java: "-- @phase NAME" starts a phase (start, worker, check; they run in file order);
+-- Format read by JdbcFloor.java: "-- @phase NAME" starts a phase (start, worker, check; they run in file order);
 -- "-- @poll" marks the next statement as the poll; BEGIN; and COMMIT; are the transaction boundaries (outside
 -- them every statement commits by itself, as with autocommit); every other statement ends with ";" at the end
 -- of a line; a statement beginning with "select" is a query whose rows are all read.

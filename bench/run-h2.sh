@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start+check pairs against the server on its embedded H2 database (the default datasource), and how close that
-# comes to what H2 alone allows for the same statements (bench/H2Floor.java with bench/pair-h2.sql, which mirrors
+# comes to what H2 alone allows for the same statements (bench/JdbcFloor.java with bench/pair-h2.sql, which mirrors
 # pair.sql). The H2 counterpart of run.sh; see bench/README.md, "The H2 floor".
 set -euo pipefail
 
@@ -17,12 +17,12 @@ Usage: bench/run-h2.sh [options]
   --skip-build / --build / --jar PATH   as in run.sh
   --duration S         seconds of each measured phase (default 30)
   --warmup S           seconds of unmeasured load before the saturation run (default 90)
-  --floor-warmup S     seconds H2Floor runs before it measures (default 15: the JIT compiles H2 meanwhile)
-  --connections N      wrk connections, open-loop connections and H2Floor threads (default 32)
+  --floor-warmup S     seconds JdbcFloor runs before it measures (default 15: the JIT compiles H2 meanwhile)
+  --connections N      wrk connections, open-loop connections and JdbcFloor threads (default 32)
   --threads N          wrk threads (default 2)
   --fetch-permille N   the delivery worker's polls for due jobs per 1000 pairs in the floor (default 1000; H2
                        keeps no statement counts, so the server's own figure is not measured here)
-  --keep               keep the work directory (the H2 database, server log, wrk and H2Floor output)
+  --keep               keep the work directory (the H2 database, server log, wrk and JdbcFloor output)
   --wait-idle MIN      as in run.sh
 Environment: JAVA_HOME (a JDK 21+; default temurin 25), BENCH_JAVA_OPTS, BENCH_API_PORT (18443),
 BENCH_MANAGEMENT_PORT (19464).
@@ -72,7 +72,7 @@ trap 'exit 130' INT TERM
 
 # The server's own H2 URL and driver, from the jar: the floor opens the same file with the same settings. One
 # change: TRACE_LEVEL_FILE=4 (H2's trace to SLF4J, whose logger the server keeps off) becomes 0 (no trace),
-# since H2Floor has no SLF4J on its class path.
+# since JdbcFloor has no SLF4J on its class path.
 H2_JAR_NAME=$(unzip -Z1 "$JAR" | grep -E '^BOOT-INF/lib/h2-[0-9.]+\.jar$' | head -1)
 [[ -n $H2_JAR_NAME ]] || die "no H2 driver in $JAR"
 unzip -q -j "$JAR" "$H2_JAR_NAME" -d "$WORK"
@@ -129,21 +129,15 @@ LEFT_JOBS=$(h2_query "select count(*) from scheduled_tasks where task_name = 'de
 SERVER_PAIRS=$(h2_query "select count(*) from verifications")
 
 log "H2 floor: ${DURATION}s after ${FLOOR_WARMUP}s unmeasured, $CONNECTIONS threads, worker polls $FETCH_PERMILLE times per 1000 pairs"
-"$JAVA" -cp "$H2_JAR" "$HERE/H2Floor.java" --url "$H2_URL" --app-id "$APP_ID" --threads "$CONNECTIONS" \
+"$JAVA" -cp "$H2_JAR" "$HERE/JdbcFloor.java" --url "$H2_URL" --app-id "$APP_ID" --threads "$CONNECTIONS" \
     --warmup "$FLOOR_WARMUP" --duration "$DURATION" --fetch-permille "$FETCH_PERMILLE" \
     --statements "$HERE/pair-h2.sql" >"$WORK/h2floor.txt" 2>"$WORK/h2floor.err" &
 FLOOR_PID=$!
-await_floor() { # await_floor LINE: until H2Floor says it has begun or ended its measured window
-    until grep -q "^H2Floor: $1\$" "$WORK/h2floor.err"; do
-        kill -0 "$FLOOR_PID" 2>/dev/null || { cat "$WORK/h2floor.err" >&2; die "H2Floor failed"; }
-        sleep 0.1
-    done
-}
-await_floor measuring
+await_floor "$FLOOR_PID" "$WORK/h2floor.err" measuring
 CPU0=$(cpu_snapshot $FLOOR_PID)
-await_floor measured
+await_floor "$FLOOR_PID" "$WORK/h2floor.err" measured
 CPU1=$(cpu_snapshot $FLOOR_PID)
-wait $FLOOR_PID || { cat "$WORK/h2floor.txt" "$WORK/h2floor.err" >&2; die "H2Floor failed"; }
+wait $FLOOR_PID || { cat "$WORK/h2floor.txt" "$WORK/h2floor.err" >&2; die "JdbcFloor failed"; }
 collect floor "$WORK/h2floor.txt"
 read -r _ _ FLOOR_CLIENT FLOOR_OTHER FLOOR_IDLE _ <<<"$(cpu_report "$CPU0" "$CPU1" 1)"
 
@@ -171,11 +165,11 @@ half saturation (OpenLoop.java, open loop, ${R[half.target_pairs_per_s]} pairs/s
 
 delivery            $LEFT_JOBS delivery jobs still queued when the server stopped ($SERVER_PAIRS verifications made)
 
-H2 floor (H2Floor.java, pair-h2.sql, $CONNECTIONS threads, prepared statements, same database file, server stopped)
+H2 floor (JdbcFloor.java, pair-h2.sql, $CONNECTIONS threads, prepared statements, same database file, server stopped)
   pairs/s            ${R[floor.pairs_per_s]}   (latency average ${R[floor.latency_avg_ms]} ms, ${R[floor.pairs]} pairs, ${R[floor.failed]} failed)
-  CPU of $(nproc) cores     H2Floor ${FLOOR_CLIENT}%, other processes ${FLOOR_OTHER}%, idle ${FLOOR_IDLE}%
-  CPU per pair       H2Floor ${R[floor.cpu_ms_per_pair]} ms (H2 and the JDBC calls, one process)
+  CPU of $(nproc) cores     JdbcFloor ${FLOOR_CLIENT}%, other processes ${FLOOR_OTHER}%, idle ${FLOOR_IDLE}%
+  CPU per pair       JdbcFloor ${R[floor.cpu_ms_per_pair]} ms (H2 and the JDBC calls, one process)
 
 ratio = server pairs/s / H2 floor pairs/s = $RATIO   (goal: at least 0.8)
-  by CPU per pair: H2Floor / (server + wrk) = $CPU_RATIO
+  by CPU per pair: JdbcFloor / (server + wrk) = $CPU_RATIO
 EOF

@@ -270,10 +270,33 @@ PGB_WINDOW_PAIRS=$(awk -v t0="$T0" -v t1="$T1" -v tps="$PGB_TPS" 'BEGIN{printf "
 read -r PGB_SERVER PGB_PG PGB_CLIENT PGB_OTHER PGB_IDLE _ PGB_MS_PG PGB_MS_CLIENT \
     <<<"$(cpu_report "$CPU0" "$CPU1" "$PGB_WINDOW_PAIRS")"
 
+# ---- JDBC floor: pair.sql's statements, bound as the server binds them, through the server's own driver -------
+# pgbench speaks libpq's protocol with the values written into the SQL; the server speaks pgjdbc's with bound
+# parameters. Both floors side by side show what the driver and its protocol cost PostgreSQL per pair.
+PG_JAR_NAME=$(unzip -Z1 "$JAR" | grep -E '^BOOT-INF/lib/postgresql-[0-9.]+\.jar$' | head -1)
+[[ -n $PG_JAR_NAME ]] || die "no PostgreSQL driver in $JAR"
+unzip -q -o -j "$JAR" "$PG_JAR_NAME" -d "$WORK"
+vacuum_analyze
+log "JDBC floor: ${DURATION}s after 15 s unmeasured, $CONNECTIONS threads, pgjdbc, worker polls $FETCH_PERMILLE times per 1000 pairs"
+"$JAVA" -cp "$WORK/$(basename "$PG_JAR_NAME")" "$HERE/JdbcFloor.java" --url "jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
+    --user "$PGUSER" --password '' --app-id "$APP_ID" --threads "$CONNECTIONS" --warmup 15 --duration "$DURATION" \
+    --fetch-permille "$FETCH_PERMILLE" --statements "$HERE/pair-jdbc.sql" >"$WORK/jdbcfloor.txt" 2>"$WORK/jdbcfloor.err" &
+FLOOR_PID=$!
+await_floor "$FLOOR_PID" "$WORK/jdbcfloor.err" measuring
+CPU0=$(cpu_snapshot $FLOOR_PID)
+await_floor "$FLOOR_PID" "$WORK/jdbcfloor.err" measured
+CPU1=$(cpu_snapshot $FLOOR_PID)
+wait $FLOOR_PID || { cat "$WORK/jdbcfloor.txt" "$WORK/jdbcfloor.err" >&2; die "JdbcFloor failed"; }
+collect jdbc "$WORK/jdbcfloor.txt"
+read -r _ JDBC_PG JDBC_CLIENT JDBC_OTHER JDBC_IDLE _ JDBC_MS_PG JDBC_MS_CLIENT \
+    <<<"$(cpu_report "$CPU0" "$CPU1" "${R[jdbc.pairs]}")"
+
 # ---- report --------------------------------------------------------------------------------------------------
 RATIO=$(awk -v s="${R[sat.pairs_per_s]}" -v p="$PGB_TPS" 'BEGIN{printf "%.2f", s/p}')
 # The same comparison in CPU per pair of everything the machine ran for it, which other processes on a shared
 # machine disturb less than they disturb the rates.
+JDBC_RATIO=$(awk -v s="${R[sat.pairs_per_s]}" -v p="${R[jdbc.pairs_per_s]}" 'BEGIN{printf "%.2f", s/p}')
+JDBC_PGB=$(awk -v j="${R[jdbc.pairs_per_s]}" -v p="$PGB_TPS" 'BEGIN{printf "%.2f", j/p}')
 CPU_RATIO=$(awk -v a="$PGB_MS_PG" -v b="$PGB_MS_CLIENT" -v s="$MS_SERVER" -v p="$MS_PG" -v w="$MS_CLIENT" \
     'BEGIN{printf "%.2f", (a+b)/(s+p+w)}')
 cat <<EOF
@@ -328,8 +351,14 @@ pgbench floor (same statements per pair, $CONNECTIONS clients, -M prepared, serv
   CPU of $(nproc) cores     postgres ${PGB_PG}%, pgbench ${PGB_CLIENT}%, other processes ${PGB_OTHER}%, idle ${PGB_IDLE}%
   CPU per pair       postgres ${PGB_MS_PG} ms, pgbench ${PGB_MS_CLIENT} ms
 
+JDBC floor (pair-jdbc.sql: the same statements with bound parameters, through pgjdbc; JdbcFloor.java, $CONNECTIONS threads, server stopped)
+  pairs/s            ${R[jdbc.pairs_per_s]}   (latency average ${R[jdbc.latency_avg_ms]} ms, ${R[jdbc.pairs]} pairs, ${R[jdbc.failed]} failed)
+  CPU of $(nproc) cores     postgres ${JDBC_PG}%, JdbcFloor ${JDBC_CLIENT}%, other processes ${JDBC_OTHER}%, idle ${JDBC_IDLE}%
+  CPU per pair       postgres ${JDBC_MS_PG} ms, JdbcFloor ${JDBC_MS_CLIENT} ms   (pgbench: ${PGB_MS_PG} / ${PGB_MS_CLIENT} ms)
+
 ratio = server pairs/s / pgbench pairs/s = $RATIO
   by CPU per pair: (postgres + pgbench) / (server + postgres + wrk) = $CPU_RATIO
+  against the JDBC floor: server pairs/s / JDBC floor pairs/s = $JDBC_RATIO; JDBC floor / pgbench floor = $JDBC_PGB
 $(if [[ $EMPTY == 1 ]]; then
     awk -v s="${R[sat.pairs_per_s]}" -v e="$EMPTY_PAIRS" -v p="$PGB_TPS" -v ms="$MS_SERVER" -v ems="$EMPTY_MS_SERVER" 'BEGIN{
         printf "empty endpoint: server pairs/s / empty-endpoint pairs/s = %.2f; empty-endpoint pairs/s / pgbench pairs/s = %.2f\n", s/e, e/p
