@@ -189,19 +189,20 @@ run_repeat() { # run_repeat SECONDS OUTPUT METHOD PATH AUTHORIZATION [FORM BODY]
     grep -E '^unexpected status' "$2" >&2 || true
 }
 
+await_floor() { # await_floor PID ERRFILE LINE: until JdbcFloor (PID, its stderr in ERRFILE) says it has begun or
+               # ended its measured window ("measuring", "measured")
+    until grep -qs "^JdbcFloor: $3\$" "$2"; do
+        kill -0 "$1" 2>/dev/null || { cat "$2" >&2; die "JdbcFloor failed"; }
+        sleep 0.1
+    done
+}
+
 # This machine's PostgreSQL runs with autovacuum off. Without it the job table (an insert, an update and a delete
 # per pair) and the dev inbox bloat within seconds and are never analysed, the worker's poll for due jobs turns
 # into a sequential scan of megabytes of dead rows, and Postgres spends ~10x the CPU per pair. So every measured
 # phase starts from a vacuumed and analysed database, as autovacuum would keep it (it visits once a minute);
 # within a phase dead rows pile up as they do between its visits. The ANALYZE also makes the server replan its
 # prepared statements.
-await_floor() { # await_floor PID ERRFILE LINE: until JdbcFloor (PID, its stderr in ERRFILE) says it has begun or
-               # ended its measured window ("measuring", "measured")
-    until grep -q "^JdbcFloor: $3\$" "$2"; do
-        kill -0 "$1" 2>/dev/null || { cat "$2" >&2; die "JdbcFloor failed"; }
-        sleep 0.1
-    done
-}
 vacuum_analyze() {
     psql -d "$DB" -qc 'VACUUM ANALYZE' || die "VACUUM ANALYZE failed"
     psql -d "$DB" -Atc "show autovacuum" | grep -q on || log "autovacuum is off here: vacuumed and analysed $DB"

@@ -295,10 +295,10 @@ read -r _ JDBC_PG JDBC_CLIENT JDBC_OTHER JDBC_IDLE _ JDBC_MS_PG JDBC_MS_CLIENT \
 RATIO=$(awk -v s="${R[sat.pairs_per_s]}" -v p="$PGB_TPS" 'BEGIN{printf "%.2f", s/p}')
 # The same comparison in CPU per pair of everything the machine ran for it, which other processes on a shared
 # machine disturb less than they disturb the rates.
-JDBC_RATIO=$(awk -v s="${R[sat.pairs_per_s]}" -v p="${R[jdbc.pairs_per_s]}" 'BEGIN{printf "%.2f", s/p}')
-JDBC_PGB=$(awk -v j="${R[jdbc.pairs_per_s]}" -v p="$PGB_TPS" 'BEGIN{printf "%.2f", j/p}')
 CPU_RATIO=$(awk -v a="$PGB_MS_PG" -v b="$PGB_MS_CLIENT" -v s="$MS_SERVER" -v p="$MS_PG" -v w="$MS_CLIENT" \
     'BEGIN{printf "%.2f", (a+b)/(s+p+w)}')
+JDBC_RATIO=$(awk -v s="${R[sat.pairs_per_s]}" -v p="${R[jdbc.pairs_per_s]}" 'BEGIN{printf "%.2f", s/p}')
+JDBC_PGB=$(awk -v j="${R[jdbc.pairs_per_s]}" -v p="$PGB_TPS" 'BEGIN{printf "%.2f", j/p}')
 cat <<EOF
 
 otpgate bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')  (machine ${BUSY_BEFORE}% busy before the run)

@@ -84,7 +84,6 @@ api() { # api METHOD PATH KEY [BODY] -> body on stdout (any status)
     curl -sS --cacert "$CA" -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' \
         ${4:+-d "$4"} "https://localhost:$API_PORT$2"
 }
-
 for i in $(seq 20); do
     if APP=$(curl -sS --fail-with-body --cacert "$CA" -X POST -H "Authorization: Bearer $ADMIN_KEY" \
             -H 'Content-Type: application/json' -d '{"name":"Bench","code_length":6}' \
