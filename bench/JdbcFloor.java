@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * Without --app-id it seeds an app and an API key of its own (the schema must exist: the server's Flyway
- * migrations made it). Prints a summary and "BENCH name value" lines for bench/run-h2.sh.
+ * migrations made it). Prints a summary and "BENCH name value" lines for bench/run.sh and bench/run-h2.sh.
  */
 public class JdbcFloor {
 
@@ -61,7 +61,7 @@ public class JdbcFloor {
         Map<String, String> opt = options(args);
         String url = opt.get("url");
         if (url == null) {
-            throw new IllegalArgumentException("--url is required (the server's H2 URL)");
+            throw new IllegalArgumentException("--url is required (a JDBC URL: the server's H2 file, or its PostgreSQL database)");
         }
         int threads = Integer.parseInt(opt.getOrDefault("threads", "32"));
         double duration = Double.parseDouble(opt.getOrDefault("duration", "30"));
