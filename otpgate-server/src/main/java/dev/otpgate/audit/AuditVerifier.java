@@ -2,12 +2,11 @@ package dev.otpgate.audit;
 
 import dev.otpgate.audit.AuditRepository.Head;
 import dev.otpgate.platform.AuditKeys;
+import dev.otpgate.platform.SnapshotReads;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Isolation;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The online check and the export. Online, every row's HMAC is recomputed under the audit key, so any change to
@@ -18,15 +17,23 @@ class AuditVerifier {
 
     private final AuditRepository repository;
     private final AuditKeys keys;
+    private final SnapshotReads snapshots;
 
-    AuditVerifier(AuditRepository repository, AuditKeys keys) {
+    AuditVerifier(AuditRepository repository, AuditKeys keys, SnapshotReads snapshots) {
         this.repository = repository;
         this.keys = keys;
+        this.snapshots = snapshots;
     }
 
-    /** Verifies the whole chain that is kept, from one snapshot of the database. */
-    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    /**
+     * Verifies the whole chain that is kept, from one snapshot of the database: a row committed after the head was
+     * read would otherwise look like a row inserted past it.
+     */
     public VerificationReport verify() {
+        return snapshots.read(this::verifyInSnapshot);
+    }
+
+    private VerificationReport verifyInSnapshot() {
         Head head = repository.head();
         List<Checkpoint> checkpoints = repository.checkpoints();
         ChainVerifier verifier = new ChainVerifier(checkpoints, OfflineVerifier.signatureCheck(keys.publicKeySet()),
@@ -37,9 +44,22 @@ class AuditVerifier {
         return verifier.finish(head.sequence(), head.hash());
     }
 
-    /** Writes every kept row and checkpoint as JSON Lines, checkpoints after the rows they seal. */
-    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    /** Writes every kept row and checkpoint as JSON Lines, checkpoints after the rows they seal, from one snapshot. */
     public void export(Writer out) throws IOException {
+        IOException failure = snapshots.read(() -> {
+            try {
+                exportInSnapshot(out);
+                return null;
+            } catch (IOException e) {
+                return e;
+            }
+        });
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void exportInSnapshot(Writer out) throws IOException {
         List<Checkpoint> checkpoints = repository.checkpoints();
         long head = repository.head().sequence();
         int[] next = {0};

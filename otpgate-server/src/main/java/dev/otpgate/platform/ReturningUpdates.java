@@ -1,7 +1,5 @@
 package dev.otpgate.platform;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.springframework.stereotype.Component;
 
@@ -17,11 +15,7 @@ public class ReturningUpdates {
     private final boolean postgres;
 
     ReturningUpdates(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
-            this.postgres = "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName());
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot tell which database otpgate is connected to", e);
-        }
+        this.postgres = Databases.isPostgres(dataSource);
     }
 
     /**
