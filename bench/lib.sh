@@ -197,6 +197,15 @@ await_floor() { # await_floor PID ERRFILE LINE: until JdbcFloor (PID, its stderr
     done
 }
 
+floor_window() { # floor_window PID OUTFILE ERRFILE: the machine's CPU over JdbcFloor's measured window, in
+                 # FLOOR_CPU0 and FLOOR_CPU1 (cpu_snapshot), once the run (PID, writing OUTFILE and ERRFILE) has ended
+    await_floor "$1" "$3" measuring
+    FLOOR_CPU0=$(cpu_snapshot "$1")
+    await_floor "$1" "$3" measured
+    FLOOR_CPU1=$(cpu_snapshot "$1")
+    wait "$1" || { cat "$2" "$3" >&2; die "JdbcFloor failed"; }
+}
+
 # This machine's PostgreSQL runs with autovacuum off. Without it the job table (an insert, an update and a delete
 # per pair) and the dev inbox bloat within seconds and are never analysed, the worker's poll for due jobs turns
 # into a sequential scan of megabytes of dead rows, and Postgres spends ~10x the CPU per pair. So every measured

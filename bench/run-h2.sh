@@ -132,14 +132,9 @@ log "H2 floor: ${DURATION}s after ${FLOOR_WARMUP}s unmeasured, $CONNECTIONS thre
 "$JAVA" -cp "$H2_JAR" "$HERE/JdbcFloor.java" --url "$H2_URL" --app-id "$APP_ID" --threads "$CONNECTIONS" \
     --warmup "$FLOOR_WARMUP" --duration "$DURATION" --fetch-permille "$FETCH_PERMILLE" \
     --statements "$HERE/pair-h2.sql" >"$WORK/h2floor.txt" 2>"$WORK/h2floor.err" &
-FLOOR_PID=$!
-await_floor "$FLOOR_PID" "$WORK/h2floor.err" measuring
-CPU0=$(cpu_snapshot $FLOOR_PID)
-await_floor "$FLOOR_PID" "$WORK/h2floor.err" measured
-CPU1=$(cpu_snapshot $FLOOR_PID)
-wait $FLOOR_PID || { cat "$WORK/h2floor.txt" "$WORK/h2floor.err" >&2; die "JdbcFloor failed"; }
+floor_window $! "$WORK/h2floor.txt" "$WORK/h2floor.err"
 collect floor "$WORK/h2floor.txt"
-read -r _ _ FLOOR_CLIENT FLOOR_OTHER FLOOR_IDLE _ <<<"$(cpu_report "$CPU0" "$CPU1" 1)"
+read -r _ _ FLOOR_CLIENT FLOOR_OTHER FLOOR_IDLE _ <<<"$(cpu_report "$FLOOR_CPU0" "$FLOOR_CPU1" 1)"
 
 RATIO=$(awk -v s="${R[sat.pairs_per_s]}" -v p="${R[floor.pairs_per_s]}" 'BEGIN{printf "%.2f", s/p}')
 CPU_RATIO=$(awk -v f="${R[floor.cpu_ms_per_pair]}" -v s="$MS_SERVER" -v w="$MS_CLIENT" 'BEGIN{printf "%.2f", f/(s+w)}')

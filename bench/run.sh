@@ -281,15 +281,10 @@ log "JDBC floor: ${DURATION}s after 15 s unmeasured, $CONNECTIONS threads, pgjdb
 "$JAVA" -cp "$WORK/$(basename "$PG_JAR_NAME")" "$HERE/JdbcFloor.java" --url "jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
     --user "$PGUSER" --password '' --app-id "$APP_ID" --threads "$CONNECTIONS" --warmup 15 --duration "$DURATION" \
     --fetch-permille "$FETCH_PERMILLE" --statements "$HERE/pair-jdbc.sql" >"$WORK/jdbcfloor.txt" 2>"$WORK/jdbcfloor.err" &
-FLOOR_PID=$!
-await_floor "$FLOOR_PID" "$WORK/jdbcfloor.err" measuring
-CPU0=$(cpu_snapshot $FLOOR_PID)
-await_floor "$FLOOR_PID" "$WORK/jdbcfloor.err" measured
-CPU1=$(cpu_snapshot $FLOOR_PID)
-wait $FLOOR_PID || { cat "$WORK/jdbcfloor.txt" "$WORK/jdbcfloor.err" >&2; die "JdbcFloor failed"; }
+floor_window $! "$WORK/jdbcfloor.txt" "$WORK/jdbcfloor.err"
 collect jdbc "$WORK/jdbcfloor.txt"
 read -r _ JDBC_PG JDBC_CLIENT JDBC_OTHER JDBC_IDLE _ JDBC_MS_PG JDBC_MS_CLIENT \
-    <<<"$(cpu_report "$CPU0" "$CPU1" "${R[jdbc.pairs]}")"
+    <<<"$(cpu_report "$FLOOR_CPU0" "$FLOOR_CPU1" "${R[jdbc.pairs]}")"
 
 # ---- report --------------------------------------------------------------------------------------------------
 RATIO=$(awk -v s="${R[sat.pairs_per_s]}" -v p="$PGB_TPS" 'BEGIN{printf "%.2f", s/p}')
